@@ -1,0 +1,2 @@
+// Benchmarks are added per issue; see README "Benchmarks".
+Console.WriteLine("{}");

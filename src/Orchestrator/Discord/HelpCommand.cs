@@ -1,0 +1,30 @@
+using System.Text;
+
+namespace Orchestrator.Discord;
+
+/// <summary>/help: generated from <see cref="CommandTable"/>, so it cannot drift from what is registered.</summary>
+public sealed class HelpCommand : ISlashCommand
+{
+    public Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder("**Orchestrator commands**\n");
+        foreach (var command in CommandTable.All)
+        {
+            text.Append("`/").Append(command.Name);
+            foreach (var option in command.Options)
+            {
+                text.Append(option.Required ? " <" : " [").Append(option.Name).Append(option.Required ? '>' : ']');
+            }
+
+            text.Append("` — ").Append(command.Description);
+            if (command.Access == CommandAccess.Privileged)
+            {
+                text.Append(" *(approvers only)*");
+            }
+
+            text.Append('\n');
+        }
+
+        return Task.FromResult(InteractionResponse.Message(text.ToString().TrimEnd(), ephemeral: true));
+    }
+}

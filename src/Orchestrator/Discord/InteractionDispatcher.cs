@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Orchestrator.Discord;
+
+/// <summary>
+/// Routes a verified interaction to its command. Buttons carry "command:run-id" as custom id and run the
+/// command of that name with the run as argument, so a button and its slash command share one handler and
+/// one access check.
+/// </summary>
+public sealed partial class InteractionDispatcher(IServiceProvider services, ILogger<InteractionDispatcher> logger)
+{
+    public async Task<InteractionResponse> DispatchAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        if (interaction.Type == InteractionType.Ping)
+        {
+            return InteractionResponse.Pong;
+        }
+
+        var (name, arguments) = interaction.Type == InteractionType.MessageComponent || interaction.Type == InteractionType.ModalSubmit
+            ? FromCustomId(interaction.Data!.CustomId!)
+            : (interaction.Data!.Name!, Flatten(interaction.Data.Options));
+
+        var command = CommandTable.Find(name);
+        if (command is null)
+        {
+            Log.UnknownCommand(logger, name);
+            return interaction.Type == InteractionType.ApplicationCommandAutocomplete
+                ? InteractionResponse.Choices([])
+                : InteractionResponse.Message($"I don't know the command `{Markdown.Escape(name)}` yet. Try `/help`.", ephemeral: true);
+        }
+
+        var context = new CommandContext(interaction, arguments);
+        var handler = services.GetRequiredKeyedService<ISlashCommand>(command.Name);
+        try
+        {
+            if (interaction.Type == InteractionType.ApplicationCommandAutocomplete)
+            {
+                var focused = FindFocused(interaction.Data.Options);
+                var choices = focused is null
+                    ? []
+                    : await handler.AutocompleteAsync(context, focused.Name!, ValueText(focused), cancellationToken);
+                return InteractionResponse.Choices(choices.Take(25).ToList());
+            }
+
+            return await handler.HandleAsync(context, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.CommandFailed(logger, ex, command.Name);
+            return InteractionResponse.Message("Something went wrong while handling that command. It has been logged; try again in a moment.", ephemeral: true);
+        }
+    }
+
+    private static (string Name, IReadOnlyDictionary<string, string> Arguments) FromCustomId(string customId)
+    {
+        var separator = customId.IndexOf(':', StringComparison.Ordinal);
+        return separator < 0
+            ? (customId, new Dictionary<string, string>())
+            : (customId[..separator], new Dictionary<string, string> { ["run"] = customId[(separator + 1)..] });
+    }
+
+    private static Dictionary<string, string> Flatten(IReadOnlyList<CommandOptionValue>? options)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var option in options ?? [])
+        {
+            if (option.Name is not null && option.Value is not null)
+            {
+                result[option.Name] = ValueText(option);
+            }
+        }
+
+        return result;
+    }
+
+    private static CommandOptionValue? FindFocused(IReadOnlyList<CommandOptionValue>? options) =>
+        options?.FirstOrDefault(o => o.Focused == true);
+
+    private static string ValueText(CommandOptionValue option) => option.Value switch
+    {
+        null => string.Empty,
+        { ValueKind: JsonValueKind.String } v => v.GetString() ?? string.Empty,
+        { ValueKind: JsonValueKind.Number } v => v.GetRawText(),
+        { ValueKind: JsonValueKind.True } => bool.TrueString.ToLower(CultureInfo.InvariantCulture),
+        { ValueKind: JsonValueKind.False } => bool.FalseString.ToLower(CultureInfo.InvariantCulture),
+        { } v => v.GetRawText(),
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Unknown command {Command}")]
+        public static partial void UnknownCommand(ILogger logger, string command);
+
+        [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Command {Command} failed")]
+        public static partial void CommandFailed(ILogger logger, Exception exception, string command);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Orchestrator.Http;
+
+namespace Orchestrator.Discord;
+
+/// <summary>POST /discord/interactions: size, signature, parse, then dispatch through the command table.</summary>
+public static partial class InteractionEndpoint
+{
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        InteractionSignature signature,
+        InteractionDispatcher dispatcher,
+        IOptions<DiscordOptions> options,
+        ILogger<InteractionDispatcher> logger)
+    {
+        if (!signature.IsConfigured)
+        {
+            return Problems.NotConfigured(context, "Orchestrator:Discord:PublicKey");
+        }
+
+        var maxBytes = options.Value.MaxBodyBytes;
+        var body = await RequestBody.ReadAsync(context.Request, maxBytes, context.RequestAborted);
+        if (body is null)
+        {
+            return Problems.TooLarge(context, maxBytes);
+        }
+
+        var headers = context.Request.Headers;
+        if (!signature.Verify(headers["X-Signature-Ed25519"], headers["X-Signature-Timestamp"], body))
+        {
+            Log.Unverified(logger);
+            return Problems.Unauthorized();
+        }
+
+        Interaction? interaction;
+        try
+        {
+            interaction = JsonSerializer.Deserialize(body, DiscordJsonContext.Default.Interaction);
+        }
+        catch (JsonException)
+        {
+            interaction = null;
+        }
+
+        if (interaction is null || !interaction.IsWellFormed())
+        {
+            return Problems.Of(context, StatusCodes.Status400BadRequest, "Not an interaction", "The signed body is not a valid Discord interaction.");
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["InteractionId"] = interaction.Id });
+        var response = await dispatcher.DispatchAsync(interaction, context.RequestAborted);
+        Log.Answered(logger, interaction.Id, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId, response.Type);
+        return Results.Json(response, DiscordJsonContext.Default.InteractionResponse);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Refused an interaction whose signature or timestamp did not verify")]
+        public static partial void Unverified(ILogger logger);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Interaction {InteractionId} of type {InteractionType} ({Name}) answered with {ResponseType}")]
+        public static partial void Answered(ILogger logger, string? interactionId, InteractionType interactionType, string? name, InteractionResponseType responseType);
+    }
+}

@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.GitHub;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WebhookAnswer))]
+internal sealed partial class GitHubJsonContext : JsonSerializerContext;

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Orchestrator.Http;
+using Orchestrator.Storage;
+
+namespace Orchestrator.GitHub;
+
+/// <summary>
+/// POST /github/webhooks: size, signature, headers, parse, store (with its processing job), then 2xx.
+/// Nothing is acknowledged before it is stored; a redelivery of a stored id is acknowledged without effect.
+/// </summary>
+public static partial class WebhookEndpoint
+{
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        WebhookSignature signature,
+        IWebhookInbox inbox,
+        TimeProvider time,
+        IOptions<GitHubOptions> options,
+        ILogger<WebhookSignature> logger)
+    {
+        if (!signature.IsConfigured)
+        {
+            return Problems.NotConfigured(context, "Orchestrator:GitHub:WebhookSecrets");
+        }
+
+        var maxBytes = options.Value.MaxBodyBytes;
+        var body = await RequestBody.ReadAsync(context.Request, maxBytes, context.RequestAborted);
+        if (body is null)
+        {
+            return Problems.TooLarge(context, maxBytes);
+        }
+
+        var headers = context.Request.Headers;
+        if (!signature.Verify(headers["X-Hub-Signature-256"], body))
+        {
+            Log.Unverified(logger);
+            return Problems.Unauthorized();
+        }
+
+        string? eventName = headers["X-GitHub-Event"];
+        string? deliveryId = headers["X-GitHub-Delivery"];
+        if (string.IsNullOrWhiteSpace(eventName) || string.IsNullOrWhiteSpace(deliveryId) || deliveryId.Length > 100)
+        {
+            return Problems.Of(context, StatusCodes.Status400BadRequest, "Missing headers", "X-GitHub-Event and X-GitHub-Delivery are required.");
+        }
+
+        string? action;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return Problems.Of(context, StatusCodes.Status400BadRequest, "Invalid payload", "The payload must be a JSON object.");
+            }
+
+            action = document.RootElement.TryGetProperty("action", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return Problems.Of(context, StatusCodes.Status400BadRequest, "Invalid payload", "The payload is not valid JSON.");
+        }
+
+        long? hookId = long.TryParse(headers["X-GitHub-Hook-ID"], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        var delivery = new WebhookDelivery(deliveryId, eventName, action, hookId, time.GetUtcNow(), body);
+
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["DeliveryId"] = deliveryId });
+        AcceptOutcome outcome;
+        try
+        {
+            outcome = await inbox.AcceptAsync(delivery, context.RequestAborted);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            Log.StoreUnavailable(logger, ex, deliveryId);
+            return Problems.StoreUnavailable(context);
+        }
+
+        Log.Accepted(logger, deliveryId, eventName, action, outcome);
+        var answer = new WebhookAnswer(deliveryId, outcome == AcceptOutcome.Accepted ? "queued" : "duplicate");
+        return outcome == AcceptOutcome.Accepted && eventName != "ping"
+            ? Results.Json(answer, GitHubJsonContext.Default.WebhookAnswer, statusCode: StatusCodes.Status202Accepted)
+            : Results.Json(answer, GitHubJsonContext.Default.WebhookAnswer);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Refused a webhook whose signature did not verify")]
+        public static partial void Unverified(ILogger logger);
+
+        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Delivery {DeliveryId} ({Event}.{Action}) {Outcome}")]
+        public static partial void Accepted(ILogger logger, string deliveryId, string @event, string? action, AcceptOutcome outcome);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Delivery {DeliveryId} not stored: the store is unavailable")]
+        public static partial void StoreUnavailable(ILogger logger, Exception exception, string deliveryId);
+    }
+}
+
+public sealed record WebhookAnswer(string Delivery, string Status);

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Discord;
+using Orchestrator.GitHub;
+
+namespace Orchestrator.Health;
+
+public sealed record MissingSetting(string Setting, string Effect);
+
+/// <summary>
+/// What is missing from the configuration. The service starts anyway; each gap is logged once at start-up
+/// and the endpoint it disables answers 503 with the setting's name.
+/// </summary>
+public sealed partial class ConfigurationReport
+{
+    public ConfigurationReport(IOptions<DiscordOptions> discord, IOptions<GitHubOptions> github)
+    {
+        var missing = new List<MissingSetting>();
+        if (!InteractionSignature.IsValidPublicKey(discord.Value.PublicKey))
+        {
+            missing.Add(new("Orchestrator:Discord:PublicKey", "POST /discord/interactions answers 503 until it is set to the application's 64-hex-character public key"));
+        }
+
+        if (github.Value.Secrets().Count == 0)
+        {
+            missing.Add(new("Orchestrator:GitHub:WebhookSecrets", "POST /github/webhooks answers 503 until at least one webhook secret is set"));
+        }
+
+        Missing = missing;
+    }
+
+    public IReadOnlyList<MissingSetting> Missing { get; }
+
+    public void LogAtStartup(ILogger logger)
+    {
+        foreach (var setting in Missing)
+        {
+            Log.Missing(logger, setting.Setting, setting.Effect);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Setting {Setting} is missing: {Effect}")]
+        public static partial void Missing(ILogger logger, string setting, string effect);
+    }
+}

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orchestrator.Jobs;
+
+public sealed class JobOptions
+{
+    public const string Section = "Orchestrator:Worker";
+
+    /// <summary>Run the in-process worker that polls the queue. Off on AWS Lambda, where a trigger drains the queue.</summary>
+    public bool Hosted { get; set; } = true;
+
+    /// <summary>Accept the Lambda Web Adapter's pass-through events (DynamoDB Streams, EventBridge) at <see cref="EventsPath"/>.</summary>
+    public bool EventsEnabled { get; set; }
+
+    /// <summary>Must match AWS_LWA_PASS_THROUGH_PATH of the adapter.</summary>
+    [Required]
+    public string EventsPath { get; set; } = "/events";
+
+    [Range(1, 64)]
+    public int Concurrency { get; set; } = 4;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 8;
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Identifies this process in leases; defaults to host name and process id.</summary>
+    public string? WorkerId { get; set; }
+}

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Orchestrator.Storage;
+
+namespace Orchestrator.Jobs;
+
+/// <summary>
+/// Runs one claimed job with its handler and records the outcome: completed, retried later with exponential
+/// backoff and full jitter, or dead-lettered after the last attempt or a permanent failure. Used by the
+/// hosted worker and by event-driven triggers alike.
+/// </summary>
+public sealed partial class JobRunner(
+    IJobQueue queue,
+    IEnumerable<IJobHandler> handlers,
+    IOptions<JobOptions> options,
+    TimeProvider time,
+    ILogger<JobRunner> logger)
+{
+    private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
+
+    public string WorkerId { get; } = options.Value.WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}"[..48];
+
+    /// <returns>True when the job completed.</returns>
+    public async Task<bool> RunAsync(Job job, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = job.Id, ["JobKind"] = job.Kind });
+        if (!_handlers.TryGetValue(job.Kind, out var handler))
+        {
+            Log.DeadLettered(logger, job.Id, job.Kind, "no handler for this kind");
+            await queue.FailAsync(job, $"No handler for job kind '{job.Kind}'.", retryAt: null, cancellationToken);
+            return false;
+        }
+
+        try
+        {
+            await handler.HandleAsync(job, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: give the lease back so another worker takes the job without counting an attempt.
+            await queue.ReleaseAsync(job, CancellationToken.None);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var attempts = job.Attempts;
+            var permanent = ex is PermanentJobFailureException;
+            var reason = Describe(ex);
+            if (permanent || attempts >= options.Value.MaxAttempts)
+            {
+                Log.DeadLettered(logger, job.Id, job.Kind, reason);
+                await queue.FailAsync(job, reason, retryAt: null, cancellationToken);
+            }
+            else
+            {
+                var retryAt = time.GetUtcNow() + Backoff(attempts);
+                Log.Retrying(logger, ex, job.Id, job.Kind, attempts, retryAt);
+                await queue.FailAsync(job, reason, retryAt, cancellationToken);
+            }
+
+            return false;
+        }
+
+        if (!await queue.CompleteAsync(job, cancellationToken))
+        {
+            // The lease expired while the handler ran and another worker took the job; its effects are
+            // guarded by the effect ledger, so running twice is safe, and that worker records the outcome.
+            Log.LeaseLost(logger, job.Id);
+        }
+
+        return true;
+    }
+
+    /// <summary>Exponential backoff with full jitter: a random delay in [base, min(max, base * 2^(attempt-1))].</summary>
+    public TimeSpan Backoff(int attempt)
+    {
+        var o = options.Value;
+        var ceiling = Math.Min(o.MaxBackoff.TotalMilliseconds, o.BaseBackoff.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempt - 1)));
+        var floor = Math.Min(o.BaseBackoff.TotalMilliseconds, ceiling);
+        var jitter = RandomNumberGenerator.GetInt32(0, 1_000_001) / 1_000_000d;
+        return TimeSpan.FromMilliseconds(floor + ((ceiling - floor) * jitter));
+    }
+
+    // Exception messages can carry request details; the stored error names the type and a bounded message.
+    private static string Describe(Exception ex)
+    {
+        var text = $"{ex.GetType().Name}: {ex.Message}";
+        return text.Length <= 1000 ? text : text[..1000];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) failed on attempt {Attempt}; retrying at {RetryAt}")]
+        public static partial void Retrying(ILogger logger, Exception exception, string jobId, string kind, int attempt, DateTimeOffset retryAt);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Job {JobId} ({Kind}) dead-lettered: {Reason}")]
+        public static partial void DeadLettered(ILogger logger, string jobId, string kind, string reason);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Job {JobId} finished after its lease was lost")]
+        public static partial void LeaseLost(ILogger logger, string jobId);
+    }
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Storage;
+
+namespace Orchestrator.Jobs;
+
+/// <summary>
+/// The in-process worker: claims due jobs and runs them with bounded concurrency. On shutdown it stops
+/// claiming, lets running jobs finish within the host's shutdown timeout, and releases the leases of any it
+/// had to abandon. Off on Lambda (Orchestrator:Worker:Hosted=false), where stream and schedule triggers drain the queue.
+/// </summary>
+public sealed partial class JobWorker(
+    IJobQueue queue,
+    JobRunner runner,
+    IOptions<JobOptions> options,
+    TimeProvider time,
+    ILogger<JobWorker> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>Asks the worker to poll now rather than at the next interval (e.g. after an enqueue).</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var running = new List<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            var free = o.Concurrency - running.Count;
+            IReadOnlyList<Job> claimed = [];
+            if (free > 0)
+            {
+                try
+                {
+                    claimed = await queue.ClaimAsync(runner.WorkerId, o.Lease, free, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.ClaimFailed(logger, ex);
+                }
+            }
+
+            foreach (var job in claimed)
+            {
+                running.Add(RunOneAsync(job, stoppingToken));
+            }
+
+            if (claimed.Count == free && free > 0)
+            {
+                continue; // there may be more due work: claim again at once
+            }
+
+            var slotFreed = running.Count > 0 ? Task.WhenAny(running) : Task.Delay(Timeout.Infinite, stoppingToken);
+            try
+            {
+                await Task.WhenAny(slotFreed, _wake.WaitAsync(stoppingToken), Task.Delay(o.PollInterval, time, stoppingToken));
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task RunOneAsync(Job job, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await runner.RunAsync(job, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // released by the runner
+        }
+        catch (Exception ex)
+        {
+            Log.RunFailed(logger, ex, job.Id);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "Claiming jobs failed; retrying at the next poll")]
+        public static partial void ClaimFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Recording the outcome of job {JobId} failed; its lease will expire and it will run again")]
+        public static partial void RunFailed(ILogger logger, Exception exception, string jobId);
+    }
+}

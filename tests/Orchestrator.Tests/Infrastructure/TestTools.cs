@@ -1,0 +1,27 @@
+namespace Orchestrator.Tests.Infrastructure;
+
+/// <summary>Locates the repository and the Node packages that the test project's build installs into tools/.</summary>
+public static class TestTools
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string NodeModules => Path.Combine(RepositoryRoot, "tools", "node_modules");
+
+    public static string WebhookExamples => Path.Combine(NodeModules, "@octokit", "webhooks-examples", "api.github.com", "index.json");
+
+    public static string GitHubOpenApi => Path.Combine(NodeModules, "@octokit", "openapi", "generated", "api.github.com.json");
+
+    /// <summary>shared/specs/discord/openapi.json beside the repository (CI lays shared/ next to the clone).</summary>
+    public static string DiscordOpenApi => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "specs", "discord", "openapi.json"));
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orchestrator.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Cannot find Orchestrator.slnx above " + AppContext.BaseDirectory);
+    }
+}
