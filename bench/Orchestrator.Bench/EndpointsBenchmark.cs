@@ -15,7 +15,19 @@ namespace Orchestrator.Bench;
 /// </summary>
 internal static class EndpointsBenchmark
 {
-    public static async Task<JsonObject> RunAsync(TimeSpan duration, CancellationToken cancellationToken)
+    public const string Mode = "endpoints";
+    public const string Description = "signed Discord PING and GitHub webhook round trips against the service process; [seconds per scenario, default 10]";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        var result = await MeasureAsync(TimeSpan.FromSeconds(seconds), cancel.Token);
+        Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    private static async Task<JsonObject> MeasureAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
         using var key = Key.Create(SignatureAlgorithm.Ed25519);
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));

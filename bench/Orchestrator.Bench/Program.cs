@@ -1,15 +1,22 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Orchestrator.Bench;
 
-// Each mode measures one thing and prints JSON. Usage: dotnet run -c Release --project bench/Orchestrator.Bench -- <mode> [seconds]
-var mode = args.Length > 0 ? args[0] : "help";
-var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
-using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-JsonNode result = mode switch
+// One mode per benchmark: `dotnet run -c Release --project bench/Orchestrator.Bench -- <mode> [options]`.
+// Each mode prints its figures as JSON on standard output.
+return args.FirstOrDefault() switch
 {
-    "endpoints" => await EndpointsBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), cancel.Token),
-    _ => new JsonObject { ["modes"] = new JsonArray("endpoints") },
+    InboxStoreBenchmark.Mode => await InboxStoreBenchmark.RunAsync(args[1..]),
+    EndpointsBenchmark.Mode => await EndpointsBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
 };
-Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+static int Usage()
+{
+    Console.Error.WriteLine(
+        $"""
+        usage: Orchestrator.Bench <mode> [options]
+        modes:
+          {InboxStoreBenchmark.Mode,-12} {InboxStoreBenchmark.Description}
+          {EndpointsBenchmark.Mode,-12} {EndpointsBenchmark.Description}
+        """);
+    return 2;
+}
