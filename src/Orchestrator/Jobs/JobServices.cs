@@ -10,7 +10,9 @@ public static class JobServices
         services.AddSingleton<JobRunner>();
         services.AddSingleton<Effects>();
         services.AddSingleton<JobWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>() is var worker
+        // Not AddHostedService: with a factory typed IHostedService it refuses the registration
+        // ("indistinguishable from other services"), so the host would not start.
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<JobWorker>() is var worker
             && sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobOptions>>().Value.Hosted
                 ? worker
                 : (IHostedService)new DisabledWorker());
