@@ -11,7 +11,7 @@
 // - UpdateTimeToLive / DescribeTimeToLive and StreamSpecification are remembered per table and reported
 //   (no item ever expires here: DynamoDB itself deletes expired items lazily, so readers cannot rely on it).
 //
-// Usage: node dynalite-server.js [--host 127.0.0.1] [--port 0] [--createTableMs 500] ...
+// Usage: node dynalite-server.js [--host 127.0.0.1] [--port 0] [--createTableMs 500] [--exitWithStdin] ...
 // Prints "Dynalite listening at: http://HOST:PORT" once it accepts requests; port 0 picks a free port.
 'use strict'
 
@@ -327,6 +327,8 @@ server.listen(Number(args.port || 0), host, () => {
   console.log('Dynalite listening at: http://%s:%d', host, port)
 })
 
-// The test fixture closes standard input when it is done: exit then, even if it could not kill us.
-process.stdin.on('end', () => process.exit(0))
-process.stdin.resume()
+// With --exitWithStdin (the test fixture), exit once standard input closes, even if the fixture could not kill us.
+if (args.exitWithStdin) {
+  process.stdin.on('end', () => process.exit(0))
+  process.stdin.resume()
+}

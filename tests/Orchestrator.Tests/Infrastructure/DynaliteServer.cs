@@ -30,7 +30,7 @@ public sealed class DynaliteServer : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(script)!,
         };
-        foreach (var argument in new[] { script, "--host", "127.0.0.1", "--port", "0", "--createTableMs", "20", "--deleteTableMs", "20", "--updateTableMs", "20" })
+        foreach (var argument in new[] { script, "--host", "127.0.0.1", "--port", "0", "--createTableMs", "20", "--deleteTableMs", "20", "--updateTableMs", "20", "--exitWithStdin" })
         {
             start.ArgumentList.Add(argument);
         }
