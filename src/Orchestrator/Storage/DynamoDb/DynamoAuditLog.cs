@@ -12,6 +12,7 @@ namespace Orchestrator.Storage.DynamoDb;
 internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageOptions options, TimeProvider time) : IAuditLog
 {
     private const string Bucket = "audit";
+    private const string NotExpired = "attribute_not_exists(#ttl) OR #ttl > :nowEpoch";
 
     public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
@@ -26,7 +27,7 @@ internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageO
             ["actor"] = S(entry.Actor),
             ["action"] = S(entry.Action),
             ["outcome"] = S(entry.Outcome.ToString()),
-            [DynamoSchema.TimeToLive] = Epoch(time.GetUtcNow() + options.CompletedJobRetention),
+            [DynamoSchema.TimeToLive] = Epoch(entry.At + options.CompletedJobRetention),
         }
             .With("actorName", entry.ActorName)
             .With("runId", entry.RunId)
@@ -41,7 +42,9 @@ internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageO
             {
                 TableName = table,
                 KeyConditionExpression = "pk = :pk",
-                ExpressionAttributeValues = new() { [":pk"] = S(RunPk(runId)) },
+                FilterExpression = NotExpired,
+                ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
+                ExpressionAttributeValues = new() { [":pk"] = S(RunPk(runId)), [":nowEpoch"] = Epoch(time.GetUtcNow()) },
                 ConsistentRead = true,
             },
             cancellationToken).ConfigureAwait(false);
@@ -62,7 +65,9 @@ internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageO
             TableName = table,
             IndexName = "gsi1",
             KeyConditionExpression = "gsi1pk = :bucket AND gsi1sk BETWEEN :from AND :to",
-            ExpressionAttributeValues = new() { [":bucket"] = S(Bucket), [":from"] = S(Time(from)), [":to"] = S(Time(to)) },
+            FilterExpression = NotExpired,
+            ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
+            ExpressionAttributeValues = new() { [":bucket"] = S(Bucket), [":from"] = S(Time(from)), [":to"] = S(Time(to)), [":nowEpoch"] = Epoch(time.GetUtcNow()) },
             Limit = limit,
         };
         do
@@ -78,12 +83,12 @@ internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageO
 
     private static string RunPk(string runId) => "audit#" + runId;
 
-    private static AuditEntry ToEntry(Dictionary<string, AttributeValue> item) => new(
-        ParseTime(item.RequireString("at")),
-        item.RequireString("actor"),
-        item.GetString("actorName"),
-        item.RequireString("action"),
-        item.GetString("runId"),
-        Enum.Parse<AuditOutcome>(item.RequireString("outcome")),
-        item.GetString("detail"));
+    private static AuditEntry ToEntry(Dictionary<string, AttributeValue> item) => Read(item, i => new AuditEntry(
+        ParseTime(i.RequireString("at")),
+        i.RequireString("actor"),
+        i.GetString("actorName"),
+        i.RequireString("action"),
+        i.GetString("runId"),
+        Enum.Parse<AuditOutcome>(i.RequireString("outcome")),
+        i.GetString("detail")));
 }

@@ -25,7 +25,9 @@ internal sealed class DynamoEffectLedger(DynamoClient client, string table, Stor
                         ["startedAt"] = TimeValue(now),
                         [DynamoSchema.TimeToLive] = Epoch(now + options.CompletedJobRetention),
                     },
-                    ConditionExpression = "attribute_not_exists(pk)",
+                    ConditionExpression = AbsentOrExpired,
+                    ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
+                    ExpressionAttributeValues = new() { [":nowEpoch"] = Epoch(now) },
                 },
                 cancellationToken).ConfigureAwait(false);
             return new EffectClaim(record, IsNew: true);
@@ -65,13 +67,13 @@ internal sealed class DynamoEffectLedger(DynamoClient client, string table, Stor
         var response = await client.GetItemAsync(
             new GetItemRequest { TableName = table, Key = Key(EffectPk(key), EffectSk), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item
-            ? new EffectRecord(
-                item.RequireString("key"),
-                Enum.Parse<EffectState>(item.RequireString("state")),
-                item.GetString("result"),
-                ParseTime(item.RequireString("startedAt")),
-                item.GetTime("completedAt"))
+        return response.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow())
+            ? Read(item, i => new EffectRecord(
+                i.RequireString("key"),
+                Enum.Parse<EffectState>(i.RequireString("state")),
+                i.GetString("result"),
+                ParseTime(i.RequireString("startedAt")),
+                i.GetTime("completedAt")))
             : null;
     }
 

@@ -81,13 +81,24 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
             header["attempt"] = S(attempt);
         }
 
+        var now = time.GetUtcNow();
         var job = InboxJob.For(delivery);
         var jobId = DynamoJobQueue.NewJobId(time);
         var writes = new List<TransactWriteItem>
         {
-            new() { Put = new Put { TableName = table, Item = header, ConditionExpression = "attribute_not_exists(pk)" } },
+            new()
+            {
+                Put = new Put
+                {
+                    TableName = table,
+                    Item = header,
+                    ConditionExpression = AbsentOrExpired,
+                    ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
+                    ExpressionAttributeValues = new() { [":nowEpoch"] = Epoch(now) },
+                },
+            },
         };
-        writes.AddRange(DynamoJobQueue.EnqueueWrites(jobsTable, job, jobId, time.GetUtcNow()));
+        writes.AddRange(DynamoJobQueue.EnqueueWrites(jobsTable, job, jobId, now));
         try
         {
             await client.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = writes }, cancellationToken).ConfigureAwait(false);
@@ -111,42 +122,47 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
         var response = await client.GetItemAsync(
             new GetItemRequest { TableName = table, Key = Key(pk, HeaderSk), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false);
-        if (response.Item is not { Count: > 0 } header)
+        if (response.Item is not { Count: > 0 } header || header.IsExpired(time.GetUtcNow()))
         {
             return null;
         }
 
-        var chunkCount = (int)(header.GetNumber("chunks") ?? 0);
-        byte[] stored;
-        if (chunkCount == 0)
-        {
-            stored = header.GetBytes("payload") ?? [];
-        }
-        else
-        {
-            var attempt = header.RequireString("attempt");
-            var chunks = await client.QueryAllAsync(
-                new QueryRequest
-                {
-                    TableName = table,
-                    KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
-                    ExpressionAttributeValues = new() { [":pk"] = S(pk), [":prefix"] = S($"chunk#{attempt}#") },
-                    ConsistentRead = true,
-                },
-                cancellationToken).ConfigureAwait(false);
-            if (chunks.Count != chunkCount)
+        var stored = header.GetNumber("chunks") is > 0
+            ? await ReadChunksAsync(pk, header, cancellationToken).ConfigureAwait(false)
+            : header.GetBytes("payload") ?? [];
+        return Read(header, h => Assemble(h, stored));
+    }
+
+    /// <summary>The chunks of the attempt that the header committed, in order.</summary>
+    private async Task<byte[]> ReadChunksAsync(string pk, Dictionary<string, AttributeValue> header, CancellationToken cancellationToken)
+    {
+        var expected = header.GetNumber("chunks");
+        var attempt = header.RequireString("attempt");
+        var chunks = await client.QueryAllAsync(
+            new QueryRequest
             {
-                throw new InvalidDataException($"Delivery {deliveryId} has {chunks.Count} of its {chunkCount} chunks.");
-            }
-
-            // The sort keys are zero-padded, so the query returns the chunks in order.
-            stored = [.. chunks.SelectMany(c => c.GetBytes("data") ?? [])];
+                TableName = table,
+                KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues = new() { [":pk"] = S(pk), [":prefix"] = S($"chunk#{attempt}#") },
+                ConsistentRead = true,
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (chunks.Count != expected)
+        {
+            throw new CorruptRecordException($"Delivery {header.GetString("deliveryId")} has {chunks.Count} of its {expected} chunks.");
         }
 
+        // The sort keys are zero-padded, so the query returns the chunks in order.
+        return [.. chunks.SelectMany(c => c.GetBytes("data") ?? [])];
+    }
+
+    /// <summary>The delivery from its header and stored payload, checked against the length and SHA-256 taken on receipt.</summary>
+    private static WebhookDelivery Assemble(Dictionary<string, AttributeValue> header, byte[] stored)
+    {
         var payload = Decode(header.RequireString("encoding"), stored);
         if (payload.Length != header.GetNumber("length") || Convert.ToHexStringLower(SHA256.HashData(payload)) != header.GetString("sha256"))
         {
-            throw new InvalidDataException($"Delivery {deliveryId} does not match its stored length and SHA-256.");
+            throw new InvalidDataException("The payload does not match its stored length and SHA-256.");
         }
 
         return new WebhookDelivery(
@@ -203,8 +219,15 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
     private async Task<bool> ExistsAsync(string pk, CancellationToken cancellationToken)
     {
         var response = await client.GetItemAsync(
-            new GetItemRequest { TableName = table, Key = Key(pk, HeaderSk), ConsistentRead = true, ProjectionExpression = "pk" },
+            new GetItemRequest
+            {
+                TableName = table,
+                Key = Key(pk, HeaderSk),
+                ConsistentRead = true,
+                ProjectionExpression = "pk, #ttl",
+                ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
+            },
             cancellationToken).ConfigureAwait(false);
-        return response.Item is { Count: > 0 };
+        return response.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow());
     }
 }

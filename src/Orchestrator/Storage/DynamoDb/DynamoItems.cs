@@ -35,7 +35,30 @@ internal static class DynamoItems
         item.TryGetValue(name, out var value) ? value.S : null;
 
     public static string RequireString(this Dictionary<string, AttributeValue> item, string name) =>
-        item.GetString(name) ?? throw new InvalidDataException($"Item {item.GetString(DynamoSchema.PartitionKey)} has no attribute {name}.");
+        item.GetString(name) ?? throw new CorruptRecordException($"Item {item.GetString(DynamoSchema.PartitionKey)} has no attribute {name}.");
+
+    /// <summary>
+    /// True once the item's TTL has passed. DynamoDB deletes expired items only eventually (within days), so every
+    /// read treats them as gone and every conditional create may overwrite them.
+    /// </summary>
+    public static bool IsExpired(this Dictionary<string, AttributeValue> item, DateTimeOffset now) =>
+        item.GetNumber(DynamoSchema.TimeToLive) is { } expires && expires <= now.ToUnixTimeSeconds();
+
+    /// <summary>The condition of a conditional create: no item, or only an expired one (<c>#ttl</c> and <c>:nowEpoch</c> must be defined).</summary>
+    public const string AbsentOrExpired = "(attribute_not_exists(pk) OR #ttl <= :nowEpoch)";
+
+    /// <summary>Reads an item into a record; an item that does not read is a <see cref="CorruptRecordException"/>.</summary>
+    public static T Read<T>(Dictionary<string, AttributeValue> item, Func<Dictionary<string, AttributeValue>, T> read)
+    {
+        try
+        {
+            return read(item);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            throw new CorruptRecordException($"Item {item.GetString(DynamoSchema.PartitionKey)} {item.GetString(DynamoSchema.SortKey)} cannot be read: {ex.Message}", ex);
+        }
+    }
 
     public static long? GetNumber(this Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var value) && value.N is { } n ? long.Parse(n, NumberStyles.Integer, CultureInfo.InvariantCulture) : null;

@@ -48,7 +48,9 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
                     [DynamoSchema.PartitionKey] = S(IdempotencyKey(request.IdempotencyKey)),
                     ["jobId"] = S(jobId),
                 },
-                ConditionExpression = "attribute_not_exists(pk)",
+                ConditionExpression = DynamoItems.AbsentOrExpired,
+                ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
+                ExpressionAttributeValues = new() { [":nowEpoch"] = Epoch(now) },
                 ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
             },
         };
@@ -138,9 +140,17 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
                 break;
             }
 
-            if (await TryClaimAsync(pk, owner, lease, now, cancellationToken).ConfigureAwait(false) is { } job)
+            try
             {
-                claimed.Add(job);
+                if (await TryClaimAsync(pk, owner, lease, now, cancellationToken).ConfigureAwait(false) is { } job)
+                {
+                    claimed.Add(job);
+                }
+            }
+            catch (CorruptRecordException ex)
+            {
+                // Leased but unreadable: no handler can run it, so take it out of the queue rather than block it.
+                await DeadLetterUnreadableAsync(pk, ex, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -249,7 +259,7 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         var response = await client.GetItemAsync(
             new GetItemRequest { TableName = table, Key = Key(JobKey(jobId)), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item ? ToJob(item) : null;
+        return response.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow()) ? ToJob(item) : null;
     }
 
     public async Task<IReadOnlyList<Job>> ListDeadLetteredAsync(int limit, CancellationToken cancellationToken)
@@ -274,7 +284,18 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         do
         {
             var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            jobs.AddRange((response.Items ?? []).Select(ToJob));
+            foreach (var item in response.Items ?? [])
+            {
+                try
+                {
+                    jobs.Add(ToJob(item));
+                }
+                catch (CorruptRecordException)
+                {
+                    // listed by what can be read; GetAsync on that id reports the damage
+                }
+            }
+
             request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (request.ExclusiveStartKey is not null && jobs.Count < limit);
@@ -379,24 +400,46 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         }
     }
 
+    private async Task DeadLetterUnreadableAsync(string pk, CorruptRecordException exception, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var error = $"Unreadable job item: {exception.Message}";
+        await client.UpdateItemAsync(
+            new UpdateItemRequest
+            {
+                TableName = table,
+                Key = Key(pk),
+                UpdateExpression = "SET #state = :dead, #queue = :queue, #dueAt = :now, deadLetteredAt = :now, lastError = :error REMOVE leaseOwner, leaseExpiresAt",
+                ExpressionAttributeNames = Names.Where(n => n.Key != "#ttl").ToDictionary(),
+                ExpressionAttributeValues = new()
+                {
+                    [":dead"] = S(nameof(JobState.DeadLettered)),
+                    [":queue"] = S(DeadQueue),
+                    [":now"] = TimeValue(now),
+                    [":error"] = S(error.Length <= 1000 ? error : error[..1000]),
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private static (string Expression, Dictionary<string, AttributeValue> Values)? LeaseCondition(Job job) =>
         job is { LeaseOwner: { } owner, LeaseExpiresAt: { } expires }
             ? ("#state = :leasedState AND leaseOwner = :leaseOwner AND leaseExpiresAt = :leaseExpires",
                 new() { [":leasedState"] = S(nameof(JobState.Leased)), [":leaseOwner"] = S(owner), [":leaseExpires"] = TimeValue(expires) })
             : null;
 
-    private static Job ToJob(Dictionary<string, AttributeValue> item) => new(
-        Id: item.RequireString("id"),
-        Kind: item.RequireString("kind"),
-        IdempotencyKey: item.RequireString("idempotencyKey"),
-        Payload: item.RequireString("payload"),
-        State: Enum.Parse<JobState>(item.RequireString("state")),
-        CreatedAt: ParseTime(item.RequireString("createdAt")),
-        DueAt: ParseTime(item.RequireString("scheduledAt")),
-        Attempts: (int)(item.GetNumber("attempts") ?? 0),
-        LeaseOwner: item.GetString("leaseOwner"),
-        LeaseExpiresAt: item.GetTime("leaseExpiresAt"),
-        LastError: item.GetString("lastError"));
+    private static Job ToJob(Dictionary<string, AttributeValue> item) => Read(item, i => new Job(
+        Id: i.RequireString("id"),
+        Kind: i.RequireString("kind"),
+        IdempotencyKey: i.RequireString("idempotencyKey"),
+        Payload: i.RequireString("payload"),
+        State: Enum.Parse<JobState>(i.RequireString("state")),
+        CreatedAt: ParseTime(i.RequireString("createdAt")),
+        DueAt: ParseTime(i.RequireString("scheduledAt")),
+        Attempts: checked((int)(i.GetNumber("attempts") ?? 0)),
+        LeaseOwner: i.GetString("leaseOwner"),
+        LeaseExpiresAt: i.GetTime("leaseExpiresAt"),
+        LastError: i.GetString("lastError")));
 
     private static StoreUnavailableException Unavailable(TransactionCanceledException ex) =>
         new($"DynamoDB cancelled the transaction: {string.Join(", ", ex.CancellationReasons?.Select(r => r.Code) ?? [])}.", ex);

@@ -247,7 +247,7 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
 
     private static Dictionary<string, AttributeValue> RunItem(Run run) => new(Key(RunPk(run.Id.Value), RunSk))
     {
-        ["doc"] = S(JsonSerializer.Serialize(run, DynamoJsonContext.Default.Run)),
+        ["doc"] = S(JsonSerializer.Serialize(run, RunJsonContext.Default.Run)),
         ["version"] = N(run.Version),
         ["state"] = S(run.State.ToString()),
         ["repository"] = S(run.Repository),
@@ -256,9 +256,9 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
         ["gsi1sk"] = S(run.Id.Value),
     };
 
-    private static Run ToRun(Dictionary<string, AttributeValue> item) =>
-        JsonSerializer.Deserialize(item.RequireString("doc"), DynamoJsonContext.Default.Run)
-            ?? throw new InvalidDataException($"Run item {item.GetString(DynamoSchema.PartitionKey)} has an empty document.");
+    private static Run ToRun(Dictionary<string, AttributeValue> item) => Read(item, i =>
+        JsonSerializer.Deserialize(i.RequireString("doc"), RunJsonContext.Default.Run)
+            ?? throw new InvalidDataException("The document is empty."));
 
     /// <summary>Run ids from a gsi1 bucket, newest first.</summary>
     private async Task<List<string>> QueryIndexAsync(string bucket, int limit, CancellationToken cancellationToken)
@@ -285,7 +285,7 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
         return ids.Take(limit).ToList();
     }
 
-    /// <summary>The runs with these ids, read consistently, in the order of the ids; missing ones are skipped.</summary>
+    /// <summary>The runs with these ids, read consistently, in the order of the ids; missing and unreadable ones are skipped.</summary>
     private async Task<List<Run>> GetManyAsync(List<string> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
@@ -294,7 +294,20 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
         }
 
         var items = await client.BatchGetAsync(table, [.. ids.Distinct(StringComparer.Ordinal).Select(id => Key(RunPk(id), RunSk))], cancellationToken).ConfigureAwait(false);
-        var byId = items.Select(ToRun).ToDictionary(r => r.Id.Value, StringComparer.Ordinal);
+        var byId = new Dictionary<string, Run>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            try
+            {
+                var run = ToRun(item);
+                byId[run.Id.Value] = run;
+            }
+            catch (CorruptRecordException)
+            {
+                // a list shows what it can read; GetAsync on that id reports the damage
+            }
+        }
+
         return [.. ids.Where(byId.ContainsKey).Select(id => byId[id])];
     }
 

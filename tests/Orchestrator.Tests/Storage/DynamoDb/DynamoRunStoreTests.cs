@@ -214,5 +214,5 @@ public sealed class DynamoRunStoreTests(DynaliteServer dynalite)
         Version: 0);
 
     /// <summary>Records compare lists by reference: compare their contents through a canonical text.</summary>
-    private static string Normalize(Run run) => System.Text.Json.JsonSerializer.Serialize(run, Orchestrator.Storage.DynamoDb.DynamoJsonContext.Default.Run);
+    private static string Normalize(Run run) => System.Text.Json.JsonSerializer.Serialize(run, Orchestrator.Runs.RunJsonContext.Default.Run);
 }
