@@ -140,6 +140,19 @@ internal sealed class SqliteDatabase : IDisposable
         }));
     }
 
+    /// <summary>True when a trivial query answers. Does not apply migrations, so it never fails for a schema reason.</summary>
+    public bool Ping()
+    {
+        try
+        {
+            return Translate(() => WithConnection(connection => Convert.ToInt64(connection.Scalar("SELECT 1;"), CultureInfo.InvariantCulture) == 1));
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or SqliteException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True for errors that mean "the database cannot be written or reached now", as opposed to bugs.</summary>
     public static bool IsUnavailable(SqliteException exception) =>
         (exception.SqliteErrorCode & 0xFF) is

@@ -95,7 +95,8 @@ internal sealed partial class SqliteJobQueue(
             },
             cancellationToken).ConfigureAwait(false);
 
-        await purge.PurgeIfDueAsync(cancellationToken).ConfigureAwait(false);
+        // Not cancellable: the jobs are leased now, and a cancelled purge must not lose them for the caller.
+        await purge.PurgeIfDueAsync(CancellationToken.None).ConfigureAwait(false);
         return claimed;
     }
 

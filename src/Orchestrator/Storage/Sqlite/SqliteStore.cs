@@ -54,17 +54,10 @@ public sealed class SqliteStore : IStoreBackend, IStoreAdmin, IAsyncDisposable, 
     /// <summary>Creates the folder and file if needed and applies pending schema migrations.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken) => _database.InitializeAsync(cancellationToken);
 
-    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            return await _database.ReadAsync(connection => Convert.ToInt64(connection.Scalar("SELECT 1;"), System.Globalization.CultureInfo.InvariantCulture) == 1, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is StoreUnavailableException or SqliteException or InvalidOperationException)
-        {
-            return false;
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_database.Ping());
     }
 
     /// <summary>A connection of the store's own kind (same pragmas), for diagnostics and tests. The caller owns it.</summary>
