@@ -10,10 +10,12 @@ public static class JobServices
         services.AddSingleton<JobRunner>();
         services.AddSingleton<Effects>();
         services.AddSingleton<JobWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>() is var worker
+        // AddSingleton, not AddHostedService: the factory's type is IHostedService itself, which AddHostedService's
+        // TryAddEnumerable refuses ("indistinguishable from other services"), so the host could not be built.
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<JobWorker>() is var worker
             && sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobOptions>>().Value.Hosted
                 ? worker
-                : (IHostedService)new DisabledWorker());
+                : new DisabledWorker());
         return services;
     }
 
