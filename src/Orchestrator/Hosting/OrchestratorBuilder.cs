@@ -4,6 +4,7 @@ using Orchestrator.GitHub;
 using Orchestrator.Health;
 using Orchestrator.Jobs;
 using Orchestrator.Storage;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Hosting;
 
@@ -32,6 +33,7 @@ public static class OrchestratorBuilder
         services.AddJobs();
         services.AddDiscord();
         services.AddGitHub();
+        services.AddWorkflow();
         return builder;
     }
 
