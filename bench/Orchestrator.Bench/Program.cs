@@ -1,2 +1,22 @@
-// Benchmarks are added per issue; see README "Benchmarks".
-Console.WriteLine("{}");
+using Orchestrator.Bench;
+
+// One mode per benchmark: `dotnet run -c Release --project bench/Orchestrator.Bench -- <mode> [options]`.
+// Each mode prints its figures as JSON on standard output.
+return args.FirstOrDefault() switch
+{
+    InboxStoreBenchmark.Mode => await InboxStoreBenchmark.RunAsync(args[1..]),
+    EndpointsBenchmark.Mode => await EndpointsBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine(
+        $"""
+        usage: Orchestrator.Bench <mode> [options]
+        modes:
+          {InboxStoreBenchmark.Mode,-12} {InboxStoreBenchmark.Description}
+          {EndpointsBenchmark.Mode,-12} {EndpointsBenchmark.Description}
+        """);
+    return 2;
+}
