@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Options;
 using Orchestrator.Hosting;
 
@@ -14,6 +15,17 @@ public static class DiscordServices
             return new InteractionSignature(options.PublicKey, options.ReplayWindow, sp.GetRequiredService<TimeProvider>());
         });
         services.AddScoped<InteractionDispatcher>();
+        services.AddSingleton<DiscordRateLimits>();
+        services.AddHttpClient<IDiscordApi, DiscordRestClient>((sp, client) =>
+            {
+                var options = sp.GetRequiredService<IOptions<DiscordOptions>>().Value;
+                client.BaseAddress = WithTrailingSlash(options.ApiBaseUrl);
+                client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", UserAgent(options.UserAgentUrl));
+                client.Timeout = TimeSpan.FromSeconds(30);
+            })
+            // The default HttpClient logging writes full URIs, and interaction tokens are part of the path; the
+            // client logs its own lines with the token redacted.
+            .RemoveAllLoggers();
         foreach (var command in CommandTable.All)
         {
             services.AddKeyedScoped(typeof(ISlashCommand), command.Name, command.Handler);
@@ -21,6 +33,16 @@ public static class DiscordServices
 
         return services;
     }
+
+    /// <summary>Discord requires "DiscordBot ($url, $versionNumber)".</summary>
+    internal static string UserAgent(Uri url)
+    {
+        var version = typeof(DiscordServices).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return $"DiscordBot ({url.AbsoluteUri.TrimEnd('/')}, {(plus < 0 ? version : version[..plus])})";
+    }
+
+    private static Uri WithTrailingSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
 
     public static IEndpointRouteBuilder MapDiscord(this IEndpointRouteBuilder app)
     {

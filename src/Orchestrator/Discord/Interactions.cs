@@ -219,4 +219,12 @@ public sealed record CommandChoice(string Name, string Value);
 [JsonSerializable(typeof(Interaction))]
 [JsonSerializable(typeof(InteractionResponse))]
 [JsonSerializable(typeof(MessagePayload))]
+[JsonSerializable(typeof(CreateMessageBody))]
+[JsonSerializable(typeof(CreateThreadBody))]
+[JsonSerializable(typeof(DiscordMessage))]
+[JsonSerializable(typeof(IReadOnlyList<DiscordMessage>))]
+[JsonSerializable(typeof(DiscordThread))]
+[JsonSerializable(typeof(DiscordErrorBody))]
+[JsonSerializable(typeof(IReadOnlyList<ApplicationCommandDefinition>))]
+[JsonSerializable(typeof(IReadOnlyList<RegisteredCommand>))]
 internal sealed partial class DiscordJsonContext : JsonSerializerContext;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Orchestrator.Tests.Infrastructure;
 
 /// <summary>
@@ -11,6 +13,11 @@ public sealed class SkippingTimeProvider(DateTimeOffset start) : TimeProvider
     private readonly Lock _gate = new();
     private readonly List<TimeSpan> _delays = [];
     private DateTimeOffset _now = start;
+
+    public SkippingTimeProvider()
+        : this(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture))
+    {
+    }
 
     public IReadOnlyList<TimeSpan> Delays
     {
@@ -30,6 +37,11 @@ public sealed class SkippingTimeProvider(DateTimeOffset start) : TimeProvider
             return _now;
         }
     }
+
+    /// <summary>Timestamps follow the same clock, so elapsed times measured with them skip too.</summary>
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
     public void Advance(TimeSpan by)
     {
