@@ -89,7 +89,8 @@ public sealed partial class TemplateTests
         var text = File.ReadAllText(script);
         Assert.StartsWith("#!/bin/sh\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain('\r', text);
-        Assert.Contains("exec dotnet \"$(dirname \"$0\")/Orchestrator.dll\"", text, StringComparison.Ordinal);
+        Assert.Contains("cd \"$(dirname \"$0\")\"", text, StringComparison.Ordinal);
+        Assert.Contains("exec dotnet Orchestrator.dll", text, StringComparison.Ordinal);
         if (!OperatingSystem.IsWindows())
         {
             Assert.True((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) != 0, "run.sh must be executable: the adapter's wrapper execs it");
