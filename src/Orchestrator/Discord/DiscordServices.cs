@@ -9,11 +9,15 @@ public static class DiscordServices
     public static IServiceCollection AddDiscord(this IServiceCollection services)
     {
         services.AddValidatedOptions<DiscordOptions>(DiscordOptions.Section);
+        // Rebuilt when the public key changes (Parameter Store reload), so a new key needs no restart.
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<DiscordOptions>>().Value;
-            return new InteractionSignature(options.PublicKey, options.ReplayWindow, sp.GetRequiredService<TimeProvider>());
+            var time = sp.GetRequiredService<TimeProvider>();
+            return Reloadable.From(
+                sp.GetRequiredService<IOptionsMonitor<DiscordOptions>>(),
+                o => new InteractionSignature(o.PublicKey, o.ReplayWindow, time));
         });
+        services.AddTransient(sp => sp.GetRequiredService<Reloadable<InteractionSignature>>().Current);
         services.AddScoped<InteractionDispatcher>();
         services.AddSingleton<DiscordRateLimits>();
         services.AddHttpClient<IDiscordApi, DiscordRestClient>((sp, client) =>

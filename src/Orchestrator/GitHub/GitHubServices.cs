@@ -9,7 +9,11 @@ public static class GitHubServices
     public static IServiceCollection AddGitHub(this IServiceCollection services)
     {
         services.AddValidatedOptions<GitHubOptions>(GitHubOptions.Section);
-        services.AddSingleton(sp => new WebhookSignature(sp.GetRequiredService<IOptions<GitHubOptions>>().Value.Secrets()));
+        // Rebuilt when the secrets change (Parameter Store reload), so a rotation needs no restart.
+        services.AddSingleton(sp => Reloadable.From(
+            sp.GetRequiredService<IOptionsMonitor<GitHubOptions>>(),
+            o => new WebhookSignature(o.Secrets())));
+        services.AddTransient(sp => sp.GetRequiredService<Reloadable<WebhookSignature>>().Current);
         services.AddSingleton<WebhookEventReader>();
         services.AddGitHubHttpClient();
         services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();

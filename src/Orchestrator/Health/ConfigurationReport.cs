@@ -8,27 +8,28 @@ public sealed record MissingSetting(string Setting, string Effect);
 
 /// <summary>
 /// What is missing from the configuration. The service starts anyway; each gap is logged once at start-up
-/// and the endpoint it disables answers 503 with the setting's name.
+/// and the endpoint it disables answers 503 with the setting's name. Read from the current options, so a secret that
+/// arrives with a Parameter Store reload clears its gap.
 /// </summary>
-public sealed partial class ConfigurationReport
+public sealed partial class ConfigurationReport(IOptionsMonitor<DiscordOptions> discord, IOptionsMonitor<GitHubOptions> github)
 {
-    public ConfigurationReport(IOptions<DiscordOptions> discord, IOptions<GitHubOptions> github)
+    public IReadOnlyList<MissingSetting> Missing => Find(discord.CurrentValue, github.CurrentValue);
+
+    private static List<MissingSetting> Find(DiscordOptions discord, GitHubOptions github)
     {
         var missing = new List<MissingSetting>();
-        if (!InteractionSignature.IsValidPublicKey(discord.Value.PublicKey))
+        if (!InteractionSignature.IsValidPublicKey(discord.PublicKey))
         {
             missing.Add(new("Orchestrator:Discord:PublicKey", "POST /discord/interactions answers 503 until it is set to the application's 64-hex-character public key"));
         }
 
-        if (github.Value.Secrets().Count == 0)
+        if (github.Secrets().Count == 0)
         {
             missing.Add(new("Orchestrator:GitHub:WebhookSecrets", "POST /github/webhooks answers 503 until at least one webhook secret is set"));
         }
 
-        Missing = missing;
+        return missing;
     }
-
-    public IReadOnlyList<MissingSetting> Missing { get; }
 
     public void LogAtStartup(ILogger logger)
     {

@@ -3,6 +3,7 @@ using Orchestrator.Discord;
 using Orchestrator.GitHub;
 using Orchestrator.Health;
 using Orchestrator.Jobs;
+using Orchestrator.Secrets;
 using Orchestrator.Storage;
 using Orchestrator.Workflow;
 
@@ -13,8 +14,13 @@ public static class OrchestratorBuilder
     /// <summary>Kestrel's own cap; each endpoint applies its tighter limit (GitHub's 25 MB, Discord's 256 KB).</summary>
     private const long MaxRequestBodyBytes = 26L * 1024 * 1024;
 
+    /// <summary>The port when neither AWS_LWA_PORT nor PORT is set; the Lambda Web Adapter's default too.</summary>
+    public const string DefaultPort = "8080";
+
     public static WebApplicationBuilder AddOrchestrator(this WebApplicationBuilder builder)
     {
+        // Last, so secrets from Parameter Store win over the environment (only when a path is configured).
+        builder.Configuration.AddParameterStore();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.ConfigureUrls();
         builder.Logging.AddJsonConsole(o =>
@@ -49,7 +55,8 @@ public static class OrchestratorBuilder
     }
 
     /// <summary>
-    /// Listens on 127.0.0.1:{PORT} (8080 by default). PORT is what the Lambda Web Adapter sets; --urls or
+    /// Listens on 127.0.0.1:{port}, where port is AWS_LWA_PORT, else PORT, else 8080: the order in which the Lambda Web
+    /// Adapter picks the port it forwards to, so the app and the adapter agree from the same environment. --urls or
     /// ASPNETCORE_URLS override the whole binding.
     /// </summary>
     private static void ConfigureUrls(this WebApplicationBuilder builder)
@@ -59,7 +66,7 @@ public static class OrchestratorBuilder
             return;
         }
 
-        var port = builder.Configuration["PORT"] ?? builder.Configuration["Orchestrator:Port"] ?? "8080";
+        var port = builder.Configuration["AWS_LWA_PORT"] ?? builder.Configuration["PORT"] ?? builder.Configuration["Orchestrator:Port"] ?? DefaultPort;
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
     }
 

@@ -36,4 +36,22 @@ public sealed class JobOptions
 
     /// <summary>Identifies this process in leases; defaults to host name and process id.</summary>
     public string? WorkerId { get; set; }
+
+    /// <summary>How often the hosted worker runs every <see cref="IPeriodicTask"/> (on Lambda the schedule decides).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PeriodicInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The worker function's timeout (the template sets it from the same value as the function's Timeout).</summary>
+    [Range(1, 900)]
+    public int FunctionTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Share of <see cref="FunctionTimeoutSeconds"/> a scheduled tick may spend draining the queue.</summary>
+    [Range(0.1, 0.95)]
+    public double DrainBudgetFraction { get; set; } = 0.8;
+
+    /// <summary>Largest pass-through event accepted; Lambda's synchronous payload limit is 6 MB.</summary>
+    [Range(1024, 8 * 1024 * 1024)]
+    public int MaxEventBytes { get; set; } = 7 * 1024 * 1024;
+
+    public TimeSpan DrainBudget => TimeSpan.FromSeconds(FunctionTimeoutSeconds * DrainBudgetFraction);
 }

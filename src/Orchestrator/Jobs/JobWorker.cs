@@ -6,11 +6,14 @@ namespace Orchestrator.Jobs;
 /// <summary>
 /// The in-process worker: claims due jobs and runs them with bounded concurrency. On shutdown it stops
 /// claiming, lets running jobs finish within the host's shutdown timeout, and releases the leases of any it
-/// had to abandon. Off on Lambda (Orchestrator:Worker:Hosted=false), where stream and schedule triggers drain the queue.
+/// had to abandon. It also runs every <see cref="IPeriodicTask"/> at start and then each
+/// <see cref="JobOptions.PeriodicInterval"/>, one round at a time, beside the jobs. Off on Lambda
+/// (Orchestrator:Worker:Hosted=false), where stream and schedule triggers drain the queue and run the periodic tasks.
 /// </summary>
 public sealed partial class JobWorker(
     IJobQueue queue,
     JobRunner runner,
+    PeriodicTasks periodic,
     IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
@@ -30,8 +33,16 @@ public sealed partial class JobWorker(
     {
         var o = options.Value;
         var running = new List<Task>();
+        var periodicRound = Task.CompletedTask;
+        var nextPeriodic = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (periodic.Count > 0 && periodicRound.IsCompleted && time.GetUtcNow() >= nextPeriodic)
+            {
+                nextPeriodic = time.GetUtcNow() + o.PeriodicInterval;
+                periodicRound = RunPeriodicAsync(stoppingToken);
+            }
+
             running.RemoveAll(t => t.IsCompleted);
             var free = o.Concurrency - running.Count;
             IReadOnlyList<Job> claimed = [];
@@ -69,6 +80,21 @@ public sealed partial class JobWorker(
         }
 
         await Task.WhenAll(running);
+        await periodicRound;
+    }
+
+    private async Task RunPeriodicAsync(CancellationToken stoppingToken)
+    {
+        // Off the claiming loop, so a slow sweep never holds jobs back.
+        await Task.Yield();
+        try
+        {
+            await periodic.RunAllAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
     }
 
     private async Task RunOneAsync(Job job, CancellationToken stoppingToken)

@@ -1,0 +1,165 @@
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+
+namespace Orchestrator.Secrets;
+
+/// <summary>Adds the parameters under a Parameter Store path to the configuration and reloads them periodically.</summary>
+public sealed class ParameterStoreConfigurationSource : IConfigurationSource
+{
+    /// <summary>The path whose parameters are loaded, e.g. "/orchestrator/prod/".</summary>
+    public required string Path { get; init; }
+
+    public required Func<IAmazonSimpleSystemsManagement> ClientFactory { get; init; }
+
+    public TimeSpan ReloadInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Called after a failed reload (the previous values stay). Defaults to one line on stderr.</summary>
+    public Action<Exception> OnReloadFailed { get; init; } = ex =>
+        Console.Error.WriteLine($"Parameter Store reload failed; keeping the previous values: {ex.GetType().Name}: {ex.Message}");
+
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new ParameterStoreConfigurationProvider(this);
+}
+
+/// <summary>
+/// Reads every parameter under <see cref="ParameterStoreConfigurationSource.Path"/> with GetParametersByPath
+/// (recursive, WithDecryption, all pages) and maps "{path}Discord/PublicKey" to "Orchestrator:Discord:PublicKey".
+/// The first load happens at start-up and throws if it fails: a wrong path or a missing permission is a deploy error
+/// that should stop the function (Lambda retries the init). Later reloads run on a timer; a failed reload keeps the
+/// last good values, and a changed value fires the configuration's change token, so IOptionsMonitor consumers (the
+/// webhook and interaction signature checks) pick up rotated secrets without a restart.
+/// </summary>
+public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurationSource source) : ConfigurationProvider, IDisposable
+{
+    /// <summary>GetParametersByPath returns at most 10 parameters a page.</summary>
+    public const int PageSize = 10;
+
+    private const string KeyPrefix = "Orchestrator";
+    private readonly string _path = NormalizePath(source.Path);
+    private IAmazonSimpleSystemsManagement? _client;
+    private ITimer? _timer;
+    private int _reloading;
+
+    public override void Load()
+    {
+        // Configuration providers load synchronously; this runs once, before the host starts.
+        Data = LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _timer ??= source.TimeProvider.CreateTimer(_ => _ = ReloadAsync(), null, source.ReloadInterval, source.ReloadInterval);
+    }
+
+    /// <summary>Reads the parameters again; returns true when the values changed. Never throws.</summary>
+    public async Task<bool> ReloadAsync()
+    {
+        if (Interlocked.Exchange(ref _reloading, 1) == 1)
+        {
+            return false;
+        }
+
+        try
+        {
+            var fresh = await LoadAsync(CancellationToken.None);
+            if (SameAs(fresh))
+            {
+                return false;
+            }
+
+            Data = fresh;
+            OnReload();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            source.OnReloadFailed(ex);
+            return false;
+        }
+        finally
+        {
+            Volatile.Write(ref _reloading, 0);
+        }
+    }
+
+    /// <summary>"/orchestrator/prod/" and "/orchestrator/prod/Discord/PublicKey" give "Orchestrator:Discord:PublicKey".</summary>
+    public static string? ToConfigurationKey(string path, string parameterName)
+    {
+        var root = NormalizePath(path);
+        var prefix = root == "/" ? "/" : root + "/";
+        if (!parameterName.StartsWith(prefix, StringComparison.Ordinal) || parameterName.Length == prefix.Length)
+        {
+            return null;
+        }
+
+        var relative = parameterName[prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return relative.Length == 0 ? null : KeyPrefix + ConfigurationPath.KeyDelimiter + string.Join(ConfigurationPath.KeyDelimiter, relative);
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _client?.Dispose();
+    }
+
+    private async Task<Dictionary<string, string?>> LoadAsync(CancellationToken cancellationToken)
+    {
+        _client ??= source.ClientFactory();
+        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var request = new GetParametersByPathRequest
+        {
+            Path = _path,
+            Recursive = true,
+            WithDecryption = true,
+            MaxResults = PageSize,
+        };
+        do
+        {
+            var response = await _client.GetParametersByPathAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var parameter in response.Parameters ?? [])
+            {
+                if (ToConfigurationKey(_path, parameter.Name) is { } key)
+                {
+                    data[key] = parameter.Value;
+                }
+            }
+
+            request.NextToken = response.NextToken;
+        }
+        while (!string.IsNullOrEmpty(request.NextToken));
+
+        return data;
+    }
+
+    private bool SameAs(Dictionary<string, string?> fresh) =>
+        fresh.Count == Data.Count
+        && fresh.All(pair => Data.TryGetValue(pair.Key, out var value) && string.Equals(value, pair.Value, StringComparison.Ordinal));
+
+    // The API takes the path without a trailing slash ("/orchestrator/prod"); the root stays "/".
+    private static string NormalizePath(string path)
+    {
+        var trimmed = "/" + path.Trim().Trim('/');
+        return trimmed;
+    }
+}
+
+public static class ParameterStoreConfigurationExtensions
+{
+    /// <summary>Adds the Parameter Store source when Orchestrator:Secrets:ParameterStorePath is set (see <see cref="SecretsOptions"/>).</summary>
+    public static IConfigurationBuilder AddParameterStore(this IConfigurationManager configuration)
+    {
+        var options = new SecretsOptions();
+        configuration.GetSection(SecretsOptions.Section).Bind(options);
+        if (string.IsNullOrWhiteSpace(options.ParameterStorePath))
+        {
+            return configuration;
+        }
+
+        var serviceUrl = options.ServiceUrl;
+        return configuration.Add(new ParameterStoreConfigurationSource
+        {
+            Path = options.ParameterStorePath,
+            ReloadInterval = options.ReloadInterval,
+            ClientFactory = () => string.IsNullOrEmpty(serviceUrl)
+                ? new AmazonSimpleSystemsManagementClient()
+                : new AmazonSimpleSystemsManagementClient(new AmazonSimpleSystemsManagementConfig { ServiceURL = serviceUrl }),
+        });
+    }
+}

@@ -1,0 +1,23 @@
+namespace Orchestrator.Secrets;
+
+/// <summary>
+/// Where secrets come from in AWS. Read from the configuration that exists before the Parameter Store source is added
+/// (environment variables, appsettings), so these settings themselves cannot live in Parameter Store.
+/// </summary>
+public sealed class SecretsOptions
+{
+    public const string Section = "Orchestrator:Secrets";
+
+    /// <summary>
+    /// A Parameter Store path such as "/orchestrator/prod/". When set, every parameter under it (recursively,
+    /// SecureStrings decrypted) becomes a setting: "/orchestrator/prod/Discord/PublicKey" is
+    /// "Orchestrator:Discord:PublicKey". Empty locally: secrets then come from user secrets or the environment.
+    /// </summary>
+    public string? ParameterStorePath { get; set; }
+
+    /// <summary>How often the parameters are read again, so a rotated secret is used without a redeploy.</summary>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Endpoint override for a local Systems Manager API (tests, emulators); empty for AWS.</summary>
+    public string? ServiceUrl { get; set; }
+}
