@@ -18,16 +18,41 @@ public static class WorkflowJobs
     public static JobRequest For<T>(string kind, string idempotencyKey, T payload, JsonTypeInfo<T> typeInfo, DateTimeOffset? dueAt = null) =>
         new(kind, idempotencyKey, JsonSerializer.Serialize(payload, typeInfo), dueAt);
 
+    /// <summary>True on the job's last attempt: a failure now ends the task or run with its reason instead of a retry.</summary>
+    public static bool IsLastAttempt(Job job, Orchestrator.Jobs.JobOptions options) => job.Attempts >= options.MaxAttempts;
+
+    /// <summary>A failure as a user may read it: its kind and GitHub's or Discord's message, never a stack trace.</summary>
+    public static string Describe(Exception exception) => exception switch
+    {
+        GitHub.GitHubNotConfiguredException notConfigured => notConfigured.Message,
+        GitHub.GitHubApiException api => $"GitHub answered {(int)api.Status}: {Truncate(api.Message)}",
+        Discord.DiscordApiException discord => $"Discord answered {(int?)discord.Status}: {Truncate(discord.DiscordMessage ?? discord.Message)}",
+        HttpRequestException http => $"network error: {Truncate(http.Message)}",
+        TimeoutException => "timed out",
+        _ => exception.GetType().Name,
+    };
+
+    /// <summary>Refusals a retry cannot change: GitHub is not configured, or it refused the request itself (missing workflow, bad input, no permission).</summary>
+    public static bool IsPermanent(Exception exception) => exception switch
+    {
+        GitHub.GitHubNotConfiguredException => true,
+        GitHub.GitHubApiException { IsRateLimit: true } => false,
+        GitHub.GitHubApiException api => (int)api.Status is 400 or 401 or 403 or 404 or 410 or 422,
+        _ => false,
+    };
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
     public static T Read<T>(Job job, JsonTypeInfo<T> typeInfo)
     {
         try
         {
             return JsonSerializer.Deserialize(job.Payload, typeInfo)
-                ?? throw new Jobs.PermanentJobFailureException($"Job {job.Id} has an empty payload.");
+                ?? throw new Orchestrator.Jobs.PermanentJobFailureException($"Job {job.Id} has an empty payload.");
         }
         catch (JsonException ex)
         {
-            throw new Jobs.PermanentJobFailureException($"Job {job.Id} has a payload that is not a {typeof(T).Name}: {ex.Message}", ex);
+            throw new Orchestrator.Jobs.PermanentJobFailureException($"Job {job.Id} has a payload that is not a {typeof(T).Name}: {ex.Message}", ex);
         }
     }
 }

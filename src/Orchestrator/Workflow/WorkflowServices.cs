@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orchestrator.Jobs;
 using Orchestrator.Workflow.Commands;
 
 namespace Orchestrator.Workflow;
@@ -12,6 +13,17 @@ public static class WorkflowServices
         services.AddSingleton<AccessPolicy>();
         services.AddScoped<RunCommandSupport>();
         services.AddSingleton<RunUpdates>();
+        services.AddSingleton<Handlers.ThreadMessages>();
+        services.AddSingleton<IJobHandler, Handlers.PlanJobHandler>();
+        services.AddSingleton<IJobHandler, Handlers.DispatchJobHandler>();
+        services.AddSingleton<IJobHandler, Handlers.UpdateJobHandler>();
+        services.AddSingleton<IJobHandler, Handlers.ShipJobHandler>();
+        services.AddSingleton<IJobHandler, Handlers.FinishJobHandler>();
+        services.AddSingleton<IJobHandler, Handlers.DeployStatusJobHandler>();
+        services.AddSingleton<IPeriodicTask, Handlers.StaleTaskSweep>();
+        services.AddSingleton<IPeriodicTask, Handlers.ShipWatch>();
+        services.AddSingleton<IPeriodicTask, Handlers.ScheduledPlans>();
+        services.AddHttpClient(Handlers.FinishJobHandler.HealthClient, c => c.Timeout = TimeSpan.FromSeconds(10));
         return services;
     }
 }
