@@ -11,6 +11,9 @@ public static class GitHubServices
         services.AddValidatedOptions<GitHubOptions>(GitHubOptions.Section);
         services.AddSingleton(sp => new WebhookSignature(sp.GetRequiredService<IOptions<GitHubOptions>>().Value.Secrets()));
         services.AddSingleton<WebhookEventReader>();
+        services.AddGitHubHttpClient();
+        services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
+        services.TryAddSingleton<IGitHubApi, GitHubApi>();
         services.AddSingleton<Jobs.IJobHandler, WebhookJobHandler>();
         foreach (var route in GitHubEventTable.All)
         {

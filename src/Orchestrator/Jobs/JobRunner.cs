@@ -18,7 +18,7 @@ public sealed partial class JobRunner(
 {
     private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
 
-    public string WorkerId { get; } = options.Value.WorkerId ?? DefaultWorkerId();
+    public string WorkerId { get; } = options.Value.WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     /// <returns>True when the job completed.</returns>
     public async Task<bool> RunAsync(Job job, CancellationToken cancellationToken)

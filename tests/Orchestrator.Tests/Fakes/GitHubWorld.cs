@@ -103,6 +103,15 @@ public sealed class FakeIssue(long id, int number, string title, string? body, b
     public bool Draft { get; set; }
 
     public bool Merged { get; set; }
+
+    /// <summary>Merges the pull request: closed, with merged_at, as GitHub shows a merge.</summary>
+    public void Merge(DateTimeOffset at)
+    {
+        Merged = true;
+        State = "closed";
+        ClosedAt = at;
+        UpdatedAt = at;
+    }
 }
 
 public sealed record FakeComment(long Id, string Body, string Author, DateTimeOffset CreatedAt);

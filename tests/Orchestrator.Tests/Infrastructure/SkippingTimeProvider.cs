@@ -1,67 +1,95 @@
-using System.Globalization;
-
 namespace Orchestrator.Tests.Infrastructure;
 
 /// <summary>
-/// A clock that jumps instead of sleeping: every timer (so every Task.Delay through it) moves the clock forward
-/// by its due time and fires at once. Tests see what was waited in <see cref="Delays"/> and at which clock time
-/// each request arrived, without waiting in real time. Meant for code that waits one thing at a time.
+/// A clock whose timers fire at once: every wait (e.g. a retry delay through <c>Task.Delay(…, TimeProvider)</c>)
+/// is recorded in <see cref="Delays"/> and moves the clock forward by its length instead of sleeping. Tests
+/// then assert how long the code would have waited, and the fake servers that share the clock see the time
+/// move as it would have.
 /// </summary>
 public sealed class SkippingTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private readonly Lock _lock = new();
+    private readonly Lock _gate = new();
     private readonly List<TimeSpan> _delays = [];
-    private long _ticks = start.UtcTicks;
-
-    public SkippingTimeProvider()
-        : this(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture))
-    {
-    }
+    private DateTimeOffset _now = start;
 
     public IReadOnlyList<TimeSpan> Delays
     {
         get
         {
-            lock (_lock)
+            lock (_gate)
             {
                 return _delays.ToList();
             }
         }
     }
 
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    public override DateTimeOffset GetUtcNow()
     {
-        if (dueTime == Timeout.InfiniteTimeSpan)
+        lock (_gate)
         {
-            return new Skipped();
+            return _now;
         }
-
-        lock (_lock)
-        {
-            _delays.Add(dueTime);
-        }
-
-        Advance(dueTime);
-        _ = Task.Run(() => callback(state));
-        return new Skipped();
     }
 
-    private sealed class Skipped : ITimer
+    public void Advance(TimeSpan by)
     {
-        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-        public void Dispose()
+        lock (_gate)
         {
+            _now += by;
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        new SkippedTimer(this, callback, state, dueTime);
+
+    private void Skip(TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            _delays.Add(delay);
+            _now += delay;
+        }
+    }
+
+    private sealed class SkippedTimer : ITimer
+    {
+        private readonly SkippingTimeProvider _clock;
+        private readonly TimerCallback _callback;
+        private readonly object? _state;
+        private volatile bool _disposed;
+
+        public SkippedTimer(SkippingTimeProvider clock, TimerCallback callback, object? state, TimeSpan dueTime)
+        {
+            _clock = clock;
+            _callback = callback;
+            _state = state;
+            Change(dueTime, Timeout.InfiniteTimeSpan);
         }
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            if (_disposed || dueTime == Timeout.InfiniteTimeSpan)
+            {
+                return !_disposed;
+            }
+
+            _clock.Skip(dueTime);
+            ThreadPool.QueueUserWorkItem(_ =>
+            {
+                if (!_disposed)
+                {
+                    _callback(_state);
+                }
+            });
+            return true;
+        }
+
+        public void Dispose() => _disposed = true;
+
+        public ValueTask DisposeAsync()
+        {
+            _disposed = true;
+            return ValueTask.CompletedTask;
+        }
     }
 }
