@@ -64,16 +64,6 @@ public sealed class CommandRegistrationTests
     }
 
     [Fact]
-    public void Required_options_come_before_optional_ones_as_Discord_demands()
-    {
-        Assert.All(CommandTable.All, command =>
-        {
-            var firstOptional = command.Options.ToList().FindIndex(o => !o.Required);
-            Assert.True(firstOptional < 0 || command.Options.Skip(firstOptional).All(o => !o.Required), $"/{command.Name} lists a required option after an optional one");
-        });
-    }
-
-    [Fact]
     public void A_description_over_100_characters_is_refused_rather_than_cut()
     {
         var command = SlashCommand.For<HelpCommand>("help", new string('d', 101));

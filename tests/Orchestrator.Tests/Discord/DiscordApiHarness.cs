@@ -54,7 +54,7 @@ public sealed class DiscordApiHarness : IAsyncDisposable
 
     public static async Task<DiscordApiHarness> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var time = new SkippingTimeProvider();
+        var time = new SkippingTimeProvider(DateTimeOffset.Parse("2026-11-25T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var fake = await DiscordFake.StartAsync(BotToken, ApplicationId, time, TestContext.Current.CancellationToken);
         return new DiscordApiHarness(fake, time, settings);
     }

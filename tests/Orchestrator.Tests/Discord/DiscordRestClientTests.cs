@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Orchestrator.Discord;
 
@@ -149,6 +150,30 @@ public sealed class DiscordRestClientTests
         Assert.DoesNotContain(token, error.ToString(), StringComparison.Ordinal);
         Assert.NotEmpty(discord.Logs);
         Assert.All(discord.Logs, line => Assert.DoesNotContain(token, line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_refused_body_fails_once_with_Discord_field_errors()
+    {
+        // Arrange
+        await using var discord = await DiscordApiHarness.StartAsync();
+        var channel = discord.Fake.AddChannel();
+        discord.Fake.FailNext(HttpMethod.Post, "/channels/{channel_id}/messages", HttpStatusCode.BadRequest, body: JsonNode.Parse("""
+            {"code": 50035, "message": "Invalid Form Body", "errors": {"embeds": {"0": {"url": {"_errors": [{"code": "URL_TYPE_INVALID_URL", "message": "Not a well formed URL."}]}}}}}
+            """));
+
+        // Act
+        var error = await Assert.ThrowsAsync<DiscordApiException>(() =>
+            discord.Api.CreateMessageAsync(channel, new MessagePayload { Embeds = [new Embed { Url = "http://x" }] }, null, Ct));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadRequest, error.Status);
+        Assert.Equal(50035, error.Code);
+        Assert.Equal("Invalid Form Body", error.DiscordMessage);
+        Assert.Equal(["embeds.0.url: Not a well formed URL."], error.FieldErrors);
+        Assert.Contains("embeds.0.url: Not a well formed URL.", error.Message, StringComparison.Ordinal);
+        Assert.False(error.OutcomeUnknown);
+        Assert.Single(discord.Fake.RequestsTo("create_message"));
     }
 
     [Fact]
