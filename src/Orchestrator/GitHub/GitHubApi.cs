@@ -103,6 +103,7 @@ public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) :
     private const int MaxRunPages = 3;
     private const string Accept = "application/vnd.github+json";
 
+    // Oldest first: a plan takes the issues that have waited longest, and a limit cuts the newest.
     public Task<IReadOnlyList<GitHubIssue>> ListIssuesWithLabelAsync(string repository, string label, int limit, CancellationToken cancellationToken) =>
         CallAsync(repository, async client =>
         {
@@ -112,8 +113,9 @@ public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) :
                 ["labels"] = label,
                 ["state"] = "open",
                 ["sort"] = "created",
-                ["direction"] = "desc",
-                ["per_page"] = Math.Clamp(limit, 1, PageSize).ToString(CultureInfo.InvariantCulture),
+                ["direction"] = "asc",
+                // Always full pages: pull requests share the list, so a page of exactly `limit` would often need a second call.
+                ["per_page"] = PageSize.ToString(CultureInfo.InvariantCulture),
             };
             var issues = new List<GitHubIssue>();
             await foreach (var page in PagesAsync<List<Issue>>(client, Path($"repos/{E(owner)}/{E(name)}/issues"), parameters, int.MaxValue, cancellationToken))

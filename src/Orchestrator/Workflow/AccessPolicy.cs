@@ -12,6 +12,7 @@ public sealed record AccessDecision(bool Allowed, string? Reason)
 /// Decides who may run a command. Everyone may run unprivileged commands; a privileged command needs the
 /// caller's user id or one of its role ids in the command's grant (or, without one, in Approvers). With no
 /// grant configured at all, privileged commands are denied: an unconfigured service approves nothing.
+/// Admins may run every privileged command, since they may even force a ship.
 /// </summary>
 public sealed class AccessPolicy(IOptionsMonitor<WorkflowOptions> options)
 {
@@ -23,6 +24,11 @@ public sealed class AccessPolicy(IOptionsMonitor<WorkflowOptions> options)
         }
 
         var access = options.CurrentValue.Access;
+        if (!access.Admins.IsEmpty && Holds(access.Admins, interaction))
+        {
+            return AccessDecision.Allow;
+        }
+
         var grant = access.Commands.TryGetValue(command.Name, out var own) && !own.IsEmpty ? own : access.Approvers;
         var setting = grant == access.Approvers ? "Orchestrator:Access:Approvers" : $"Orchestrator:Access:Commands:{command.Name}";
         if (grant.IsEmpty)

@@ -106,7 +106,8 @@ public sealed class Grant
 
     public IList<string> Users { get; } = [];
 
-    public bool IsEmpty => Roles.Count == 0 && Users.Count == 0;
+    /// <summary>No role and no user: blank entries (e.g. an emptied environment variable) do not count.</summary>
+    public bool IsEmpty => !Roles.Concat(Users).Any(id => !string.IsNullOrWhiteSpace(id));
 }
 
 public sealed class AccessOptions

@@ -57,8 +57,9 @@ public sealed class GitHubApiTests : IDisposable
         Assert.All(issues, i => Assert.Equal(["ready"], i.Labels));
         Assert.Equal(new Uri($"https://github.com/{Repo}/issues/{issues[0].Number}"), issues[0].HtmlUrl);
         Assert.Equal(10, firstTen.Count);
-        Assert.Equal(4, fake.RequestsTo("issues/list-for-repo").Count); // 3 pages of 100, then one page of 10
-        Assert.Contains("per_page=10", fake.RequestsTo("issues/list-for-repo")[^1].Query, StringComparison.Ordinal);
+        Assert.Equal(4, fake.RequestsTo("issues/list-for-repo").Count); // 3 pages of 100, then one page for the first ten
+        Assert.Contains("per_page=100", fake.RequestsTo("issues/list-for-repo")[^1].Query, StringComparison.Ordinal);
+        Assert.Equal(issues.Take(10).Select(i => i.Number), firstTen.Select(i => i.Number));
     }
 
     [Fact]

@@ -26,8 +26,9 @@ public class AppFixture : WebApplicationFactory<Program>
     {
     }
 
-    public AppFixture(IDictionary<string, string?> overrides)
+    public AppFixture(IDictionary<string, string?> overrides, TimeProvider? time = null)
     {
+        Time = time ?? new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
         DataDirectory = Directory.CreateTempSubdirectory("orchestrator-test-").FullName;
         DiscordKey = Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
         WebhookSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
@@ -54,12 +55,16 @@ public class AppFixture : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
+    /// <summary>The app's clock: a <see cref="FakeTimeProvider"/> unless the test gave another.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The app's clock when it is the default fake one.</summary>
+    public FakeTimeProvider Clock => (FakeTimeProvider)Time;
 
     /// <summary>Signs a body the way Discord does, with the fixture's key (or another) at the fake clock's time.</summary>
     public HttpRequestMessage DiscordRequest(string body, Key? key = null, DateTimeOffset? at = null)
     {
-        var timestamp = (at ?? Clock.GetUtcNow()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var timestamp = (at ?? Time.GetUtcNow()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = SignatureAlgorithm.Ed25519.Sign(key ?? DiscordKey, Encoding.UTF8.GetBytes(timestamp + body));
         var request = new HttpRequestMessage(HttpMethod.Post, "/discord/interactions")
         {
@@ -119,11 +124,12 @@ public class AppFixture : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        // Only the captured logs: the JSON console would flood the test output.
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton(Time);
         });
     }
 
