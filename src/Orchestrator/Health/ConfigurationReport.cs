@@ -28,6 +28,16 @@ public sealed partial class ConfigurationReport(IOptionsMonitor<DiscordOptions> 
             missing.Add(new("Orchestrator:GitHub:WebhookSecrets", "POST /github/webhooks answers 503 until at least one webhook secret is set"));
         }
 
+        if (string.IsNullOrWhiteSpace(discord.BotToken) || string.IsNullOrWhiteSpace(discord.ApplicationId))
+        {
+            missing.Add(new("Orchestrator:Discord:BotToken and Orchestrator:Discord:ApplicationId", "the daily loop cannot post plans, threads or answers to Discord until both are set"));
+        }
+
+        if (!github.HasApiCredentials)
+        {
+            missing.Add(new("Orchestrator:GitHub:Token (or AppId and AppPrivateKey)", "the daily loop cannot read issues or dispatch work until GitHub credentials are set"));
+        }
+
         return missing;
     }
 

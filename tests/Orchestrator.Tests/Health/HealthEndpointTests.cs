@@ -27,6 +27,8 @@ public sealed class HealthEndpointTests
         {
             ["Orchestrator:Discord:PublicKey"] = null,
             ["Orchestrator:GitHub:WebhookSecrets"] = null,
+            ["Orchestrator:Discord:BotToken"] = null,
+            ["Orchestrator:GitHub:Token"] = null,
         });
         using var client = app.CreateClient();
 
@@ -41,6 +43,9 @@ public sealed class HealthEndpointTests
         var warnings = app.Logs.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.StartsWith("Setting ", StringComparison.Ordinal)).ToList();
         Assert.Single(warnings, w => w.Message.Contains("Orchestrator:Discord:PublicKey", StringComparison.Ordinal));
         Assert.Single(warnings, w => w.Message.Contains("Orchestrator:GitHub:WebhookSecrets", StringComparison.Ordinal));
+        Assert.Single(warnings, w => w.Message.Contains("Orchestrator:Discord:BotToken", StringComparison.Ordinal));
+        Assert.Single(warnings, w => w.Message.Contains("Orchestrator:GitHub:Token", StringComparison.Ordinal));
+        Assert.Equal(4, warnings.Count);
     }
 
     [Fact]

@@ -39,6 +39,10 @@ public class AppFixture : WebApplicationFactory<Program>
             ["Orchestrator:Discord:PublicKey"] = Convert.ToHexStringLower(DiscordKey.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
             ["Orchestrator:Discord:ApplicationId"] = "1100000000000000001",
             ["Orchestrator:GitHub:WebhookSecrets"] = WebhookSecret,
+            ["Orchestrator:Discord:BotToken"] = "test-bot-token-not-used-without-a-fake",
+            ["Orchestrator:GitHub:Token"] = "test-github-token-not-used-without-a-fake",
+            ["Orchestrator:Discord:ApiBaseUrl"] = "http://127.0.0.1:9/api/v10/",
+            ["Orchestrator:GitHub:ApiBaseUrl"] = "http://127.0.0.1:9/",
             ["Orchestrator:Worker:Hosted"] = "false",
         };
         foreach (var (key, value) in overrides)
