@@ -31,11 +31,12 @@ public sealed record GitHubEventRoute(string Event, string? Action, string Descr
 /// </summary>
 public sealed class WebhookEventReader : WebhookEventProcessor
 {
-    private static readonly Dictionary<string, Type> EventTypes = typeof(WebhookEvent).Assembly.GetTypes()
+    // Built on first use: scanning the model assembly at start-up would cost every process, even those that never read a payload.
+    private static readonly Lazy<Dictionary<string, Type>> EventTypes = new(() => typeof(WebhookEvent).Assembly.GetTypes()
         .Where(t => t.BaseType == typeof(WebhookEvent))
         .Select(t => (Type: t, Name: t.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.Name == "WebhookEventTypeAttribute")?.ConstructorArguments.FirstOrDefault().Value as string))
         .Where(x => x.Name is not null)
-        .ToDictionary(x => x.Name!, x => x.Type, StringComparer.Ordinal);
+        .ToDictionary(x => x.Name!, x => x.Type, StringComparer.Ordinal));
 
     private static readonly JsonSerializerOptions Lenient = new()
     {
@@ -60,7 +61,7 @@ public sealed class WebhookEventReader : WebhookEventProcessor
         {
             return ReadStrict(delivery);
         }
-        catch (JsonException) when (EventTypes.TryGetValue(delivery.Event, out var type))
+        catch (JsonException) when (EventTypes.Value.TryGetValue(delivery.Event, out var type))
         {
             return (WebhookEvent?)JsonSerializer.Deserialize(delivery.Payload, type, Lenient)
                 ?? throw new JsonException($"The {delivery.Event} payload is null.");
