@@ -5,11 +5,18 @@ using Orchestrator.Bench;
 return args.FirstOrDefault() switch
 {
     InboxStoreBenchmark.Mode => await InboxStoreBenchmark.RunAsync(args[1..]),
+    EndpointsBenchmark.Mode => await EndpointsBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine($"usage: Orchestrator.Bench <mode> [options]\nmodes:\n  {InboxStoreBenchmark.Mode,-12} {InboxStoreBenchmark.Description}");
+    Console.Error.WriteLine(
+        $"""
+        usage: Orchestrator.Bench <mode> [options]
+        modes:
+          {InboxStoreBenchmark.Mode,-12} {InboxStoreBenchmark.Description}
+          {EndpointsBenchmark.Mode,-12} {EndpointsBenchmark.Description}
+        """);
     return 2;
 }

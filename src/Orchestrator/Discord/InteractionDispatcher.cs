@@ -8,7 +8,12 @@ namespace Orchestrator.Discord;
 /// command of that name with the run as argument, so a button and its slash command share one handler and
 /// one access check.
 /// </summary>
-public sealed partial class InteractionDispatcher(IServiceProvider services, ILogger<InteractionDispatcher> logger)
+public sealed partial class InteractionDispatcher(
+    IServiceProvider services,
+    Workflow.AccessPolicy access,
+    Storage.IAuditLog audit,
+    TimeProvider time,
+    ILogger<InteractionDispatcher> logger)
 {
     public async Task<InteractionResponse> DispatchAsync(Interaction interaction, CancellationToken cancellationToken)
     {
@@ -34,6 +39,19 @@ public sealed partial class InteractionDispatcher(IServiceProvider services, ILo
         var handler = services.GetRequiredKeyedService<ISlashCommand>(command.Name);
         try
         {
+            if (interaction.Type != InteractionType.ApplicationCommandAutocomplete)
+            {
+                var decision = access.Check(command, interaction);
+                if (!decision.Allowed)
+                {
+                    await audit.AppendAsync(
+                        new Storage.AuditEntry(time.GetUtcNow(), "discord:" + context.Actor.Id, context.Actor.DisplayName, command.Name, context.Argument("run"), Storage.AuditOutcome.Refused, decision.Reason),
+                        cancellationToken);
+                    Log.Denied(logger, command.Name, context.Actor.Id);
+                    return InteractionResponse.Message(decision.Reason!, ephemeral: true);
+                }
+            }
+
             if (interaction.Type == InteractionType.ApplicationCommandAutocomplete)
             {
                 var focused = FindFocused(interaction.Data.Options);
@@ -91,6 +109,9 @@ public sealed partial class InteractionDispatcher(IServiceProvider services, ILo
     {
         [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Unknown command {Command}")]
         public static partial void UnknownCommand(ILogger logger, string command);
+
+        [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Denied {Command} to user {UserId}")]
+        public static partial void Denied(ILogger logger, string command, string userId);
 
         [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Command {Command} failed")]
         public static partial void CommandFailed(ILogger logger, Exception exception, string command);

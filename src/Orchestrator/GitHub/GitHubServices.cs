@@ -15,6 +15,9 @@ public static class GitHubServices
             o => new WebhookSignature(o.Secrets())));
         services.AddTransient(sp => sp.GetRequiredService<Reloadable<WebhookSignature>>().Current);
         services.AddSingleton<WebhookEventReader>();
+        services.AddGitHubHttpClient();
+        services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
+        services.TryAddSingleton<IGitHubApi, GitHubApi>();
         services.AddSingleton<Jobs.IJobHandler, WebhookJobHandler>();
         foreach (var route in GitHubEventTable.All)
         {

@@ -5,6 +5,7 @@ using Orchestrator.Health;
 using Orchestrator.Jobs;
 using Orchestrator.Secrets;
 using Orchestrator.Storage;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Hosting;
 
@@ -38,6 +39,7 @@ public static class OrchestratorBuilder
         services.AddJobs();
         services.AddDiscord();
         services.AddGitHub();
+        services.AddWorkflow();
         return builder;
     }
 

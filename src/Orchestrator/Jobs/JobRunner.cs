@@ -18,7 +18,7 @@ public sealed partial class JobRunner(
 {
     private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
 
-    public string WorkerId { get; } = options.Value.WorkerId ?? DefaultWorkerId();
+    public string WorkerId { get; } = options.Value.WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     /// <returns>True when the job completed.</returns>
     public async Task<bool> RunAsync(Job job, CancellationToken cancellationToken)
@@ -79,13 +79,6 @@ public sealed partial class JobRunner(
         var floor = Math.Min(o.BaseBackoff.TotalMilliseconds, ceiling);
         var jitter = RandomNumberGenerator.GetInt32(0, 1_000_001) / 1_000_000d;
         return TimeSpan.FromMilliseconds(floor + ((ceiling - floor) * jitter));
-    }
-
-    // At most 48 characters; a short host name makes the whole shorter than that.
-    private static string DefaultWorkerId()
-    {
-        var id = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-        return id.Length <= 48 ? id : id[..48];
     }
 
     // Exception messages can carry request details; the stored error names the type and a bounded message.

@@ -20,12 +20,12 @@ public static class JobServices
             sp.GetRequiredService<TimeProvider>(),
             Console.Out));
         services.AddSingleton<JobWorker>();
-        // Not AddHostedService: with a factory typed IHostedService it refuses the registration
-        // ("indistinguishable from other services"), so the host would not start.
+        // AddSingleton, not AddHostedService: the factory's type is IHostedService itself, which AddHostedService's
+        // TryAddEnumerable refuses ("indistinguishable from other services"), so the host could not be built.
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<JobWorker>() is var worker
-            && sp.GetRequiredService<IOptions<JobOptions>>().Value.Hosted
+            && sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobOptions>>().Value.Hosted
                 ? worker
-                : (IHostedService)new DisabledWorker());
+                : new DisabledWorker());
         return services;
     }
 

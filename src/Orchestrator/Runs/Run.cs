@@ -59,7 +59,10 @@ public sealed record PlannedIssue(int Number, string Title, string Url, IReadOnl
 /// <summary>Where the run lives in Discord.</summary>
 public sealed record DiscordLocation(string? GuildId, string ChannelId, string? ThreadId, string? PlanMessageId, string? StatusMessageId);
 
-/// <summary>One task per planned issue.</summary>
+/// <summary>
+/// One task per planned issue. <see cref="Checks"/> maps each check (check run, suite or workflow) reported
+/// for <see cref="HeadSha"/> to its latest conclusion ("pending" until it completes).
+/// </summary>
 public sealed record RunTask(
     int IssueNumber,
     TaskState State,
@@ -74,7 +77,8 @@ public sealed record RunTask(
     string? LastError = null,
     DateTimeOffset? DispatchedAt = null,
     DateTimeOffset? MergedAt = null,
-    bool FlaggedStale = false);
+    bool FlaggedStale = false,
+    IReadOnlyDictionary<string, string>? Checks = null);
 
 /// <summary>The deploy of a shipping run.</summary>
 public sealed record ShipInfo(

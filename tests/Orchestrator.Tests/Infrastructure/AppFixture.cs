@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using NSec.Cryptography;
 
@@ -51,6 +52,8 @@ public class AppFixture : WebApplicationFactory<Program>
 
     public string WebhookSecret { get; }
 
+    public CapturedLogs Logs { get; } = new();
+
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
 
     /// <summary>Signs a body the way Discord does, with the fixture's key (or another) at the fake clock's time.</summary>
@@ -85,6 +88,29 @@ public class AppFixture : WebApplicationFactory<Program>
     public HttpRequestMessage GitHubRequest(string eventName, string body, string? deliveryId = null, string? secret = null) =>
         GitHubRequest(eventName, Encoding.UTF8.GetBytes(body), deliveryId, secret);
 
+    /// <summary>Runs every due job (and the jobs they enqueue) the way the worker would, until none is due.</summary>
+    /// <returns>How many jobs ran.</returns>
+    public async Task<int> DrainJobsAsync(CancellationToken cancellationToken)
+    {
+        var queue = Services.GetRequiredService<Orchestrator.Storage.IJobQueue>();
+        var runner = Services.GetRequiredService<Orchestrator.Jobs.JobRunner>();
+        var count = 0;
+        while (true)
+        {
+            var jobs = await queue.ClaimAsync(runner.WorkerId, TimeSpan.FromMinutes(5), 16, cancellationToken);
+            if (jobs.Count == 0)
+            {
+                return count;
+            }
+
+            foreach (var job in jobs)
+            {
+                await runner.RunAsync(job, cancellationToken);
+                count++;
+            }
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -93,6 +119,7 @@ public class AppFixture : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

@@ -13,6 +13,9 @@ public static class DynamoSchema
     public const string SortKey = "sk";
     public const string TimeToLive = "expiresAt";
 
+    /// <summary>Every index projects whole items: the store reads dead-lettered jobs and audit entries from its indexes.</summary>
+    public static readonly ProjectionType IndexProjection = ProjectionType.ALL;
+
     /// <summary>Runs, their lookup items, the effect ledger and the audit log (single-table design).</summary>
     public static readonly TableDefinition Runs = new(
         "runs",

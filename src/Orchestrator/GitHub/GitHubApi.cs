@@ -1,0 +1,361 @@
+using System.Globalization;
+using System.Net;
+using Octokit;
+
+namespace Orchestrator.GitHub;
+
+/// <summary>An issue (never a pull request). <see cref="Repository"/> is "owner/name".</summary>
+public sealed record GitHubIssue(
+    string Repository,
+    int Number,
+    string Title,
+    string? Body,
+    string State,
+    IReadOnlyList<string> Labels,
+    IReadOnlyList<string> Assignees,
+    Uri HtmlUrl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt);
+
+public sealed record GitHubComment(long Id, string Body, string Author, Uri HtmlUrl, DateTimeOffset CreatedAt);
+
+/// <summary>A workflow run. <see cref="DisplayTitle"/> is the workflow's <c>run-name</c>, where a correlation id can be placed.</summary>
+public sealed record GitHubWorkflowRun(
+    long Id,
+    string Name,
+    string DisplayTitle,
+    string Event,
+    string Status,
+    string? Conclusion,
+    string HeadBranch,
+    Uri HtmlUrl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record GitHubPullRequest(
+    int Number,
+    string Title,
+    string State,
+    bool Draft,
+    bool Merged,
+    string HeadRef,
+    string BaseRef,
+    Uri HtmlUrl,
+    DateTimeOffset? MergedAt);
+
+/// <summary>A GitHub answer the call could not get past (after the retries the HTTP layer allows).</summary>
+public sealed class GitHubApiException(string message, HttpStatusCode status, DateTimeOffset? retryAt, Exception inner)
+    : Exception(message, inner)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>For rate limits: when GitHub says to come back.</summary>
+    public DateTimeOffset? RetryAt { get; } = retryAt;
+
+    public bool IsRateLimit => RetryAt is not null;
+}
+
+/// <summary>What the daily loop needs from GitHub's REST API. Repositories are "owner/name".</summary>
+public interface IGitHubApi
+{
+    /// <summary>Open issues with the label, newest first, at most <paramref name="limit"/>; pull requests are left out. One call per 100.</summary>
+    Task<IReadOnlyList<GitHubIssue>> ListIssuesWithLabelAsync(string repository, string label, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The issue, or null when it does not exist or is a pull request.</summary>
+    Task<GitHubIssue?> GetIssueAsync(string repository, int number, CancellationToken cancellationToken);
+
+    /// <summary>Comments first (when given), then closes the issue as completed.</summary>
+    Task CloseIssueAsync(string repository, int number, string? comment, CancellationToken cancellationToken);
+
+    Task<GitHubComment> CreateCommentAsync(string repository, int number, string body, CancellationToken cancellationToken);
+
+    /// <summary>All comments, oldest first (to find a hidden marker such as <c>&lt;!-- orchestrator:KEY --&gt;</c>).</summary>
+    Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(string repository, int number, CancellationToken cancellationToken);
+
+    Task AddAssigneesAsync(string repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken);
+
+    Task AddLabelsAsync(string repository, int number, IReadOnlyList<string> labels, CancellationToken cancellationToken);
+
+    /// <param name="workflowFile">The file name under .github/workflows, e.g. "deliver.yml".</param>
+    Task DispatchWorkflowAsync(string repository, string workflowFile, string gitRef, IReadOnlyDictionary<string, string> inputs, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The workflow_dispatch run created after <paramref name="createdAfter"/> whose display title or name
+    /// contains <paramref name="correlationId"/>; null when GitHub has not created it (yet).
+    /// </summary>
+    Task<GitHubWorkflowRun?> FindWorkflowRunAsync(string repository, string workflowFile, string correlationId, DateTimeOffset createdAfter, CancellationToken cancellationToken);
+
+    Task<GitHubWorkflowRun?> GetWorkflowRunAsync(string repository, long runId, CancellationToken cancellationToken);
+
+    /// <summary>The latest <paramref name="count"/> runs of a workflow, newest first.</summary>
+    Task<IReadOnlyList<GitHubWorkflowRun>> ListWorkflowRunsAsync(string repository, string workflowFile, int count, CancellationToken cancellationToken);
+
+    Task<GitHubPullRequest?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// <see cref="IGitHubApi"/> over Octokit. Lists go through the connection to send exactly the parameters GitHub
+/// documents and to follow the Link header page by page; single calls use Octokit's typed clients.
+/// </summary>
+public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) : IGitHubApi
+{
+    private const int PageSize = 100;
+    private const int MaxRunPages = 3;
+    private const string Accept = "application/vnd.github+json";
+
+    public Task<IReadOnlyList<GitHubIssue>> ListIssuesWithLabelAsync(string repository, string label, int limit, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var parameters = new Dictionary<string, string>
+            {
+                ["labels"] = label,
+                ["state"] = "open",
+                ["sort"] = "created",
+                ["direction"] = "desc",
+                ["per_page"] = Math.Clamp(limit, 1, PageSize).ToString(CultureInfo.InvariantCulture),
+            };
+            var issues = new List<GitHubIssue>();
+            await foreach (var page in PagesAsync<List<Issue>>(client, Path($"repos/{E(owner)}/{E(name)}/issues"), parameters, int.MaxValue, cancellationToken))
+            {
+                issues.AddRange(page.Where(i => i.PullRequest is null).Select(i => ToIssue(repository, i)));
+                if (issues.Count >= limit)
+                {
+                    break;
+                }
+            }
+
+            return (IReadOnlyList<GitHubIssue>)issues.Take(limit).ToList();
+        }, cancellationToken);
+
+    public Task<GitHubIssue?> GetIssueAsync(string repository, int number, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var issue = await OrNullAsync(() => client.Issue.Get(owner, name, number));
+            return issue is null || issue.PullRequest is not null ? null : ToIssue(repository, issue);
+        }, cancellationToken);
+
+    public Task CloseIssueAsync(string repository, int number, string? comment, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            if (!string.IsNullOrWhiteSpace(comment))
+            {
+                await client.Issue.Comment.Create(owner, name, number, comment);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await client.Issue.Update(owner, name, number, new IssueUpdate { State = ItemState.Closed, StateReason = ItemStateReason.Completed });
+            return true;
+        }, cancellationToken);
+
+    public Task<GitHubComment> CreateCommentAsync(string repository, int number, string body, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            return ToComment(await client.Issue.Comment.Create(owner, name, number, body));
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(string repository, int number, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var parameters = new Dictionary<string, string> { ["per_page"] = PageSize.ToString(CultureInfo.InvariantCulture) };
+            var comments = new List<GitHubComment>();
+            await foreach (var page in PagesAsync<List<IssueComment>>(client, Path($"repos/{E(owner)}/{E(name)}/issues/{number}/comments"), parameters, int.MaxValue, cancellationToken))
+            {
+                comments.AddRange(page.Select(ToComment));
+            }
+
+            return (IReadOnlyList<GitHubComment>)comments;
+        }, cancellationToken);
+
+    public Task AddAssigneesAsync(string repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            await client.Issue.Assignee.AddAssignees(owner, name, number, new AssigneesUpdate(logins.ToList()));
+            return true;
+        }, cancellationToken);
+
+    public Task AddLabelsAsync(string repository, int number, IReadOnlyList<string> labels, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            // Octokit's AddToIssue posts a bare array; GitHub's description documents only {"labels": [...]}.
+            var (owner, name) = GitHubRepository.Split(repository);
+            await client.Connection.Post<IReadOnlyList<Label>>(
+                Path($"repos/{E(owner)}/{E(name)}/issues/{number}/labels"),
+                new LabelsBody(labels),
+                Accept,
+                "application/json",
+                (IDictionary<string, string>?)null,
+                cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task DispatchWorkflowAsync(string repository, string workflowFile, string gitRef, IReadOnlyDictionary<string, string> inputs, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var dispatch = new CreateWorkflowDispatch(gitRef) { Inputs = inputs.ToDictionary(i => i.Key, i => (object)i.Value) };
+            await client.Actions.Workflows.CreateDispatch(owner, name, workflowFile, dispatch);
+            return true;
+        }, cancellationToken);
+
+    public Task<GitHubWorkflowRun?> FindWorkflowRunAsync(string repository, string workflowFile, string correlationId, DateTimeOffset createdAfter, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var parameters = new Dictionary<string, string>
+            {
+                ["event"] = "workflow_dispatch",
+                ["created"] = ">=" + createdAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                ["per_page"] = PageSize.ToString(CultureInfo.InvariantCulture),
+            };
+            await foreach (var page in PagesAsync<WorkflowRunsResponse>(client, RunsPath(owner, name, workflowFile), parameters, MaxRunPages, cancellationToken))
+            {
+                var run = page.WorkflowRuns.FirstOrDefault(r =>
+                    (r.DisplayTitle ?? string.Empty).Contains(correlationId, StringComparison.Ordinal)
+                    || (r.Name ?? string.Empty).Contains(correlationId, StringComparison.Ordinal));
+                if (run is not null)
+                {
+                    return ToRun(run);
+                }
+            }
+
+            return null;
+        }, cancellationToken);
+
+    public Task<GitHubWorkflowRun?> GetWorkflowRunAsync(string repository, long runId, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var run = await OrNullAsync(() => client.Actions.Workflows.Runs.Get(owner, name, runId));
+            return run is null ? null : ToRun(run);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<GitHubWorkflowRun>> ListWorkflowRunsAsync(string repository, string workflowFile, int count, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var parameters = new Dictionary<string, string> { ["per_page"] = Math.Clamp(count, 1, PageSize).ToString(CultureInfo.InvariantCulture) };
+            var runs = new List<GitHubWorkflowRun>();
+            await foreach (var page in PagesAsync<WorkflowRunsResponse>(client, RunsPath(owner, name, workflowFile), parameters, int.MaxValue, cancellationToken))
+            {
+                runs.AddRange(page.WorkflowRuns.Select(ToRun));
+                if (runs.Count >= count)
+                {
+                    break;
+                }
+            }
+
+            return (IReadOnlyList<GitHubWorkflowRun>)runs.Take(count).ToList();
+        }, cancellationToken);
+
+    public Task<GitHubPullRequest?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken) =>
+        CallAsync(repository, async client =>
+        {
+            var (owner, name) = GitHubRepository.Split(repository);
+            var pull = await OrNullAsync(() => client.PullRequest.Get(owner, name, number));
+            return pull is null
+                ? null
+                : new GitHubPullRequest(pull.Number, pull.Title, pull.State.StringValue, pull.Draft, pull.Merged, pull.Head.Ref, pull.Base.Ref, new Uri(pull.HtmlUrl), pull.MergedAt);
+        }, cancellationToken);
+
+    private static string E(string segment) => Uri.EscapeDataString(segment);
+
+    private static Uri Path(string relative) => new(relative, UriKind.Relative);
+
+    private static Uri RunsPath(string owner, string name, string workflowFile) =>
+        Path($"repos/{E(owner)}/{E(name)}/actions/workflows/{E(workflowFile)}/runs");
+
+    /// <summary>Pages of a list, following GitHub's Link header: N items cost ceil(N / per_page) calls.</summary>
+    private static async IAsyncEnumerable<TPage> PagesAsync<TPage>(
+        IGitHubClient client,
+        Uri first,
+        Dictionary<string, string> parameters,
+        int maxPages,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Uri? next = first;
+        IDictionary<string, string>? query = parameters;
+        for (var page = 0; next is not null && page < maxPages; page++)
+        {
+            var response = await client.Connection.Get<TPage>(next, query, Accept, cancellationToken);
+            next = response.HttpResponse.ApiInfo.Links.TryGetValue("next", out var link) ? link : null;
+            query = null; // the next link carries every parameter
+            yield return response.Body;
+        }
+    }
+
+    private static async Task<T?> OrNullAsync<T>(Func<Task<T>> call)
+        where T : class
+    {
+        try
+        {
+            return await call();
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<T> CallAsync<T>(string repository, Func<IGitHubClient, Task<T>> call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var client = await clients.CreateAsync(repository, cancellationToken);
+        try
+        {
+            return await call(client);
+        }
+        catch (ApiException e)
+        {
+            throw Translate(repository, e);
+        }
+    }
+
+    private GitHubApiException Translate(string repository, ApiException e)
+    {
+        var retryAt = e switch
+        {
+            RateLimitExceededException limit => limit.Reset,
+            SecondaryRateLimitExceededException => time.GetUtcNow().AddMinutes(1),
+            _ when e.HttpResponse?.Headers is { } headers && headers.TryGetValue("Retry-After", out var after)
+                && int.TryParse(after, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) => time.GetUtcNow().AddSeconds(seconds),
+            _ => (DateTimeOffset?)null,
+        };
+        return new GitHubApiException($"GitHub answered {(int)e.StatusCode} for {repository}: {e.Message}", e.StatusCode, retryAt, e);
+    }
+
+    private static GitHubIssue ToIssue(string repository, Issue issue) => new(
+        repository,
+        issue.Number,
+        issue.Title,
+        issue.Body,
+        issue.State.StringValue,
+        issue.Labels.Select(l => l.Name).ToList(),
+        issue.Assignees.Select(a => a.Login).ToList(),
+        new Uri(issue.HtmlUrl),
+        issue.CreatedAt,
+        issue.UpdatedAt);
+
+    private static GitHubComment ToComment(IssueComment comment) =>
+        new(comment.Id, comment.Body, comment.User.Login, new Uri(comment.HtmlUrl), comment.CreatedAt);
+
+    private static GitHubWorkflowRun ToRun(WorkflowRun run) => new(
+        run.Id,
+        run.Name,
+        run.DisplayTitle,
+        run.Event,
+        run.Status.StringValue,
+        run.Conclusion?.StringValue,
+        run.HeadBranch,
+        new Uri(run.HtmlUrl),
+        run.CreatedAt,
+        run.UpdatedAt);
+
+    /// <summary>The body GitHub's description documents for adding labels.</summary>
+    private sealed record LabelsBody(IReadOnlyList<string> Labels);
+}

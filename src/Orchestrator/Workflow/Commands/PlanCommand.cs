@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Discord;
+using Orchestrator.Runs;
+using Orchestrator.Storage;
+
+namespace Orchestrator.Workflow.Commands;
+
+/// <summary>/plan [repo] [label] [limit]: answers "thinking…" at once; the plan job fetches issues and posts the plan.</summary>
+public sealed partial class PlanCommand(
+    RunCommandSupport support,
+    IOptionsMonitor<WorkflowOptions> options,
+    ILogger<PlanCommand> logger) : ISlashCommand
+{
+    public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var configured = options.CurrentValue;
+        var repository = configured.Find(context.Argument("repo"));
+        if (repository is null)
+        {
+            var names = configured.Repositories.Count == 0
+                ? "none is configured (`Orchestrator:Repositories`)"
+                : string.Join(", ", configured.Repositories.Select(r => $"`{r.Name}`"));
+            return InteractionResponse.Message(
+                context.Argument("repo") is { } asked
+                    ? $"`{Markdown.Escape(asked)}` is not a configured repository. Configured: {names}."
+                    : $"Which repository? Name one with the `repo` option. Configured: {names}.",
+                ephemeral: true);
+        }
+
+        var limit = repository.Limit;
+        if (context.Argument("limit") is { } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > 100))
+        {
+            return InteractionResponse.Message("`limit` must be a whole number from 1 to 100.", ephemeral: true);
+        }
+
+        var interaction = context.Interaction;
+        var time = support.Time;
+        var runId = RunId.New(time);
+        var job = new PlanJob(
+            runId.Value,
+            repository.Name,
+            context.Argument("label") ?? repository.Label,
+            limit,
+            interaction.ChannelId!,
+            interaction.GuildId,
+            RunCommandSupport.ActorId(context),
+            new InteractionHandle { ApplicationId = interaction.ApplicationId!, Token = interaction.Token!, ReceivedAt = time.GetUtcNow() });
+        await support.Jobs.EnqueueAsync(
+            WorkflowJobs.For(WorkflowJobs.Plan, "plan:" + interaction.Id, job, WorkflowJsonContext.Default.PlanJob),
+            cancellationToken);
+        await support.AuditAsync(context, "plan", null, AuditOutcome.Succeeded, $"{repository.Name} label {job.Label} limit {limit} → run {runId}", cancellationToken);
+        Log.PlanRequested(logger, runId.Value, repository.Name);
+
+        // Answer within Discord's 3 seconds; the plan job edits this response when the plan is posted.
+        return InteractionResponse.Deferred();
+    }
+
+    public Task<IReadOnlyList<CommandChoice>> AutocompleteAsync(CommandContext context, string option, string prefix, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<CommandChoice> choices = option == "repo"
+            ? [.. options.CurrentValue.Repositories
+                .Where(r => r.Name.Contains(prefix, StringComparison.OrdinalIgnoreCase))
+                .Select(r => new CommandChoice(r.Name, r.Name))]
+            : [];
+        return Task.FromResult(choices);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Plan {RunId} requested for {Repository}")]
+        public static partial void PlanRequested(ILogger logger, string runId, string repository);
+    }
+}

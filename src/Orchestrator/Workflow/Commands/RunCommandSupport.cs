@@ -1,0 +1,64 @@
+using Orchestrator.Discord;
+using Orchestrator.Runs;
+using Orchestrator.Storage;
+
+namespace Orchestrator.Workflow.Commands;
+
+/// <summary>What every run command needs: find the run it means, record what happened, enqueue follow-up work.</summary>
+public sealed class RunCommandSupport(IRunStore runs, IJobQueue jobs, IAuditLog audit, TimeProvider time)
+{
+    public IRunStore Runs => runs;
+
+    public IJobQueue Jobs => jobs;
+
+    public TimeProvider Time => time;
+
+    public static string ActorId(CommandContext context) => "discord:" + context.Actor.Id;
+
+    /// <summary>The run named by the "run" argument, else the run whose thread this is, else the only active run.</summary>
+    public async Task<(Run? Run, string? Problem)> ResolveAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        if (context.Argument("run") is { } id)
+        {
+            var named = await runs.GetAsync(new RunId(id.Trim()), cancellationToken);
+            return named is null ? (null, $"There is no run `{Markdown.Escape(id)}`.") : (named, null);
+        }
+
+        if (context.Interaction.ChannelId is { } channel && await runs.FindByThreadAsync(channel, cancellationToken) is { } inThread)
+        {
+            return (inThread, null);
+        }
+
+        var active = await runs.ListActiveAsync(null, cancellationToken);
+        return active.Count switch
+        {
+            0 => (null, "There is no active run. Start one with `/plan`."),
+            1 => (active[0], null),
+            _ => (null, $"Several runs are active ({string.Join(", ", active.Select(r => $"`{r.Id}`"))}): name one with the `run` option, or use the command in the run's thread."),
+        };
+    }
+
+    public Task AuditAsync(CommandContext context, string action, Run? run, AuditOutcome outcome, string? detail, CancellationToken cancellationToken) =>
+        audit.AppendAsync(
+            new AuditEntry(time.GetUtcNow(), ActorId(context), context.Actor.DisplayName, action, run?.Id.Value, outcome, detail),
+            cancellationToken);
+
+    /// <summary>Records a refusal and answers only the caller.</summary>
+    public async Task<InteractionResponse> RefuseAsync(CommandContext context, string action, Run? run, string reason, CancellationToken cancellationToken)
+    {
+        await AuditAsync(context, action, run, AuditOutcome.Refused, reason, cancellationToken);
+        return InteractionResponse.Message(reason, ephemeral: true);
+    }
+
+    /// <summary>Enqueues a refresh of the run's status message with an optional notice in its thread.</summary>
+    public Task EnqueueUpdateAsync(Run run, string key, string? notice, CancellationToken cancellationToken) =>
+        jobs.EnqueueAsync(
+            WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice), WorkflowJsonContext.Default.UpdateJob),
+            cancellationToken);
+
+    /// <summary>Answers a button in place (the buttons go away) and a slash command with a public message.</summary>
+    public static InteractionResponse Answer(CommandContext context, string content) =>
+        context.Interaction.Type == InteractionType.MessageComponent
+            ? new InteractionResponse(InteractionResponseType.UpdateMessage, new MessagePayload { Content = content, Components = [] })
+            : InteractionResponse.Message(content);
+}

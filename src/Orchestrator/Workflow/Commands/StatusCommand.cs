@@ -1,0 +1,62 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Orchestrator.Discord;
+using Orchestrator.Runs;
+
+namespace Orchestrator.Workflow.Commands;
+
+/// <summary>
+/// /status [run]: answered at once from the store (no GitHub call for the runs). The latest runs of the deploy
+/// workflow come from GitHub, so a job adds them as a follow-up.
+/// </summary>
+public sealed class StatusCommand(RunCommandSupport support, IOptionsMonitor<WorkflowOptions> options) : ISlashCommand
+{
+    public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        MessagePayload payload;
+        string? repository;
+        if (context.Argument("run") is not null)
+        {
+            var (run, problem) = await support.ResolveAsync(context, cancellationToken);
+            if (run is null)
+            {
+                return InteractionResponse.Message(problem!, ephemeral: true);
+            }
+
+            payload = RunViews.Status(run);
+            repository = run.Repository;
+        }
+        else
+        {
+            var active = await support.Runs.ListActiveAsync(null, cancellationToken);
+            var text = new StringBuilder();
+            if (active.Count == 0)
+            {
+                text.Append("No run is active.");
+                var latest = await support.Runs.ListLatestAsync(3, cancellationToken);
+                if (latest.Count > 0)
+                {
+                    text.Append(" Latest runs:\n").AppendJoin('\n', latest.Select(RunViews.Summary));
+                }
+            }
+            else
+            {
+                text.Append("**Active runs**\n").AppendJoin('\n', active.Select(RunViews.Summary));
+            }
+
+            payload = MessagePayload.Text(Markdown.Truncate(text.ToString(), 2000));
+            repository = active.Count > 0 ? active[0].Repository : options.CurrentValue.Find(null)?.Name;
+        }
+
+        var interaction = context.Interaction;
+        if (repository is not null && options.CurrentValue.Find(repository)?.Deploy.Workflow is not null)
+        {
+            var handle = new InteractionHandle { ApplicationId = interaction.ApplicationId!, Token = interaction.Token!, ReceivedAt = support.Time.GetUtcNow() };
+            await support.Jobs.EnqueueAsync(
+                WorkflowJobs.For(WorkflowJobs.DeployStatus, "deploys:" + interaction.Id, new DeployStatusJob(repository, handle), WorkflowJsonContext.Default.DeployStatusJob),
+                cancellationToken);
+        }
+
+        return InteractionResponse.Message(payload);
+    }
+}

@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using Orchestrator.Discord;
+using Orchestrator.Runs;
+
+namespace Orchestrator.Workflow;
+
+/// <summary>How runs look in Discord. Every piece of GitHub text is escaped: titles and labels are untrusted.</summary>
+public static class RunViews
+{
+    private const int PlanColor = 0x5865F2;
+    private const int DoneColor = 0x57F287;
+    private const int FailColor = 0xED4245;
+    private const int DescriptionLimit = 4000;
+
+    public static string ThreadName(DateOnly day) => $"Daily Plan — {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+
+    /// <summary>The "Daily Plan Proposal": one page per message, each within Discord's embed limits.</summary>
+    public static IReadOnlyList<MessagePayload> PlanPages(Run run)
+    {
+        var lines = run.Plan.Select(PlanLine).ToList();
+        var pages = new List<StringBuilder> { new() };
+        foreach (var line in lines)
+        {
+            if (pages[^1].Length + line.Length + 1 > DescriptionLimit)
+            {
+                pages.Add(new StringBuilder());
+            }
+
+            pages[^1].Append(line).Append('\n');
+        }
+
+        return
+        [
+            .. pages.Select((page, i) => new MessagePayload
+            {
+                Embeds =
+                [
+                    new Embed
+                    {
+                        Title = pages.Count == 1 ? "Daily Plan Proposal" : $"Daily Plan Proposal ({i + 1}/{pages.Count})",
+                        Description = page.ToString().TrimEnd(),
+                        Color = PlanColor,
+                        Footer = new EmbedFooter($"{run.Repository} · run {run.Id} · {run.Plan.Count} issue(s)"),
+                    },
+                ],
+            }),
+        ];
+    }
+
+    public static MessagePayload PlanReady(Run run, bool withButtons) => new()
+    {
+        Content = $"Plan **{run.Id}** for `{run.Repository}`: {run.Plan.Count} issue(s). Approve to dispatch the work.",
+        Components = withButtons
+            ?
+            [
+                new ActionRow(
+                [
+                    new Button(ButtonStyle.Success, "Approve", CustomId: $"approve:{run.Id}"),
+                    new Button(ButtonStyle.Danger, "Reject", CustomId: $"reject:{run.Id}"),
+                ]),
+            ]
+            : [],
+    };
+
+    /// <summary>The one status message per run, edited in place: a checklist of tasks.</summary>
+    public static MessagePayload Status(Run run)
+    {
+        var text = new StringBuilder();
+        text.Append("**State:** ").Append(StateName(run.State));
+        if (run.OnHold)
+        {
+            text.Append(" (on hold)");
+        }
+
+        text.Append('\n');
+        var issues = run.Plan.ToDictionary(i => i.Number);
+        foreach (var task in run.Tasks)
+        {
+            text.Append(TaskIcon(task)).Append(" #").Append(task.IssueNumber.ToString(CultureInfo.InvariantCulture));
+            if (issues.TryGetValue(task.IssueNumber, out var issue))
+            {
+                text.Append(' ').Append(Markdown.Escape(Markdown.Truncate(issue.Title, 80)));
+            }
+
+            text.Append(" — ").Append(TaskStateName(task.State));
+            if (task.PullRequestUrl is not null)
+            {
+                text.Append(" · [PR #").Append(task.PullRequestNumber?.ToString(CultureInfo.InvariantCulture)).Append("](<").Append(task.PullRequestUrl).Append(">)");
+            }
+
+            if (task.Checks is { Count: > 0 } checks)
+            {
+                var failing = checks.Count(c => Tracking.IsFailing(c.Value));
+                var pending = checks.Count(c => c.Value == Tracking.Pending);
+                text.Append(" · checks ").Append(checks.Count - failing - pending).Append('/').Append(checks.Count).Append(" green");
+            }
+
+            if (task.LastError is not null)
+            {
+                text.Append(" · ").Append(Markdown.Escape(Markdown.Truncate(task.LastError, 200)));
+            }
+
+            text.Append('\n');
+        }
+
+        if (run.Ship is { } ship)
+        {
+            text.Append("**Deploy:** ").Append(ship.Conclusion ?? "running");
+            if (ship.WorkflowRunUrl is not null)
+            {
+                text.Append(" · [workflow run](<").Append(ship.WorkflowRunUrl).Append(">)");
+            }
+
+            text.Append('\n');
+        }
+
+        return new MessagePayload
+        {
+            Embeds =
+            [
+                new Embed
+                {
+                    Title = $"Run {run.Id} — {run.Repository}",
+                    Description = Markdown.Truncate(text.ToString().TrimEnd(), DescriptionLimit),
+                    Color = run.State switch
+                    {
+                        RunState.Completed => DoneColor,
+                        RunState.Failed or RunState.Rejected or RunState.Cancelled => FailColor,
+                        _ => PlanColor,
+                    },
+                    Footer = new EmbedFooter($"updated {run.UpdatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC · version {run.Version}"),
+                },
+            ],
+        };
+    }
+
+    /// <summary>A short line for /status listing several runs.</summary>
+    public static string Summary(Run run)
+    {
+        var merged = run.Tasks.Count(t => t.State == TaskState.Merged);
+        var failing = run.Tasks.Count(t => t.State is TaskState.Failed or TaskState.ChecksFailing);
+        return $"**{run.Id}** `{run.Repository}` — {StateName(run.State)}{(run.OnHold ? " (on hold)" : string.Empty)} · {merged}/{run.Tasks.Count} merged"
+            + (failing > 0 ? $" · {failing} need attention" : string.Empty);
+    }
+
+    public static MessagePayload ShipSummary(Run run, TimeProvider time)
+    {
+        var ship = run.Ship!;
+        var duration = (ship.CompletedAt ?? time.GetUtcNow()) - run.CreatedAt;
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"**{run.Tasks.Count(t => t.State == TaskState.Merged)}** of {run.Tasks.Count} task(s) merged and shipped.\n");
+        text.Append(CultureInfo.InvariantCulture, $"Run took {Duration(duration)}; deploy took {Duration((ship.CompletedAt ?? time.GetUtcNow()) - ship.RequestedAt)}.\n");
+        foreach (var task in run.Tasks.Where(t => t.PullRequestUrl is not null))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"• #{task.IssueNumber} → [PR #{task.PullRequestNumber}](<{task.PullRequestUrl}>)\n");
+        }
+
+        text.Append("Deploy: ").Append(ship.Conclusion ?? "unknown");
+        if (ship.WorkflowRunUrl is not null)
+        {
+            text.Append(" · [workflow run](<").Append(ship.WorkflowRunUrl).Append(">)");
+        }
+
+        if (ship.HealthStatus is { } status)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\nHealth check: HTTP {status} in {ship.HealthLatencyMs:0} ms");
+        }
+
+        if (ship.ForcedReason is not null)
+        {
+            text.Append("\nForced by ").Append(Markdown.Escape(ship.RequestedBy)).Append(": ").Append(Markdown.Escape(ship.ForcedReason));
+        }
+
+        return new MessagePayload
+        {
+            Embeds =
+            [
+                new Embed
+                {
+                    Title = run.State == RunState.Completed ? $"Shipped — run {run.Id}" : $"Ship failed — run {run.Id}",
+                    Description = text.ToString(),
+                    Color = run.State == RunState.Completed ? DoneColor : FailColor,
+                },
+            ],
+        };
+    }
+
+    public static string StateName(RunState state) => state switch
+    {
+        RunState.InProgress => "in progress",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    public static string TaskStateName(TaskState state) => state switch
+    {
+        TaskState.PrOpen => "PR open",
+        TaskState.ChecksPassing => "checks passing",
+        TaskState.ChecksFailing => "checks failing",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    private static string PlanLine(PlannedIssue issue)
+    {
+        var labels = issue.Labels.Count == 0 ? string.Empty : " · " + string.Join(", ", issue.Labels.Select(l => "`" + l.Replace("`", "'", StringComparison.Ordinal) + "`"));
+        return $"**[#{issue.Number}](<{issue.Url}>)** {Markdown.Escape(Markdown.Truncate(issue.Title, 150))}{labels}";
+    }
+
+    private static string TaskIcon(RunTask task) => task.State switch
+    {
+        TaskState.Merged => "✅",
+        TaskState.ChecksPassing => "🟢",
+        TaskState.ChecksFailing or TaskState.Failed => "❌",
+        TaskState.PrOpen => "🔄",
+        TaskState.Dispatched => "📤",
+        _ => "⬜",
+    };
+
+    private static string Duration(TimeSpan span) =>
+        span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes}m" : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m {span.Seconds}s" : $"{span.TotalSeconds:0}s";
+}
