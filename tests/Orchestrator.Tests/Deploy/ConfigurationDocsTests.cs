@@ -13,10 +13,10 @@ public sealed partial class ConfigurationDocsTests
         var text = File.ReadAllText(Path.Combine(TestTools.RepositoryRoot, ".env.example"));
         var documented = EnvLine().Matches(text).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
-        var settings = OptionsClasses().SelectMany(t => Settings(t.Type, t.Section)).ToList();
+        var settings = OptionsClasses().SelectMany(t => Settings(t.Type, Regex.Escape(t.Section.Replace(":", "__", StringComparison.Ordinal)))).ToList();
 
         Assert.NotEmpty(settings);
-        var missing = settings.Where(s => !documented.Contains(s)).ToList();
+        var missing = settings.Where(s => !documented.Any(d => Regex.IsMatch(d, "^" + s + "$"))).ToList();
         Assert.True(missing.Count == 0, "Missing from .env.example: " + string.Join(", ", missing));
     }
 
@@ -55,24 +55,59 @@ public sealed partial class ConfigurationDocsTests
             .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
             .Select(x => (x.Type, (string)x.Field!.GetRawConstantValue()!));
 
-    private static IEnumerable<string> Settings(Type type, string section)
+    /// <summary>
+    /// The environment variable names of a class's settings, as patterns: a list item is "__{index}", a dictionary
+    /// entry "__{key}" (the example picks the index and key).
+    /// </summary>
+    private static IEnumerable<string> Settings(Type type, string prefix)
     {
-        var prefix = section.Replace(":", "__", StringComparison.Ordinal);
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic))
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
+            var settable = property.SetMethod?.IsPublic == true;
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            if (propertyType.IsClass && propertyType.Namespace?.StartsWith("Orchestrator", StringComparison.Ordinal) == true)
+            var path = prefix + "__" + property.Name;
+            if (Collection(propertyType) is { } collection)
             {
-                foreach (var nested in Settings(propertyType, section + ":" + property.Name))
+                var item = path + (collection.IsDictionary ? "__[A-Za-z0-9-]+" : "__[0-9]+");
+                foreach (var nested in IsOptionsClass(collection.Item) ? Settings(collection.Item, item) : [item])
                 {
                     yield return nested;
                 }
             }
-            else
+            else if (settable && IsOptionsClass(propertyType))
             {
-                yield return prefix + "__" + property.Name;
+                foreach (var nested in Settings(propertyType, path))
+                {
+                    yield return nested;
+                }
+            }
+            else if (settable)
+            {
+                yield return path;
             }
         }
+    }
+
+    private static bool IsOptionsClass(Type type) =>
+        type.IsClass && type != typeof(string) && type.Namespace?.StartsWith("Orchestrator", StringComparison.Ordinal) == true;
+
+    private static (bool IsDictionary, Type Item)? Collection(Type type)
+    {
+        if (type == typeof(string) || !type.IsGenericType)
+        {
+            return null;
+        }
+
+        var arguments = type.GetGenericArguments();
+        var definition = type.GetGenericTypeDefinition();
+        if (definition == typeof(IDictionary<,>) || definition == typeof(Dictionary<,>))
+        {
+            return (true, arguments[1]);
+        }
+
+        return definition == typeof(IList<>) || definition == typeof(List<>) || definition == typeof(IReadOnlyList<>)
+            ? (false, arguments[0])
+            : null;
     }
 
     [GeneratedRegex(@"^#?\s*([A-Za-z0-9_]+)=(.*)$", RegexOptions.Multiline)]
