@@ -183,6 +183,26 @@ public sealed class AdapterProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_deploy_smoke_test_passes_against_the_running_app()
+    {
+        // deploy.yml runs this script after each deploy; here it talks to the local process instead of API Gateway.
+        var script = Path.Combine(TestTools.RepositoryRoot, "deploy", "smoke-test.sh");
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        start.Environment["WEBHOOK_SECRET"] = _environment["Orchestrator__GitHub__WebhookSecrets"];
+        start.Environment["HEALTH_URL"] = Url("/healthz").ToString();
+        start.Environment["GITHUB_WEBHOOK_URL"] = Url("/github/webhooks").ToString();
+
+        using var smoke = Process.Start(start)!;
+        var output = smoke.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = smoke.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await smoke.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(smoke.ExitCode == 0, $"smoke-test.sh exited {smoke.ExitCode}:\n{await output}\n{await error}");
+        Assert.Contains("signed ping: 200", await output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_event_of_another_source_is_refused()
     {
         using var content = new StringContent("""{"Records":[{"eventSource":"aws:sqs","body":"{}"}]}""", Encoding.UTF8, "application/json");

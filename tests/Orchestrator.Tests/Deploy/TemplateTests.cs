@@ -375,7 +375,7 @@ public sealed partial class TemplateTests
             {
                 var declared = indexes.Single(i => (string?)i["IndexName"] == index.Name);
                 Assert.Equal(KeySchema(index.HashKey, index.RangeKey), KeySchema(declared["KeySchema"]));
-                Assert.Equal("ALL", Map(declared["Projection"])["ProjectionType"]);
+                Assert.Equal(DynamoSchema.IndexProjection.Value, Map(declared["Projection"])["ProjectionType"]);
             }
 
             var stream = table.TryGetValue("StreamSpecification", out var spec) ? (string?)Map(spec)["StreamViewType"] : null;
