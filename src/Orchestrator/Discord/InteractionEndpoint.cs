@@ -12,6 +12,7 @@ public static partial class InteractionEndpoint
         InteractionSignature signature,
         InteractionDispatcher dispatcher,
         IOptions<DiscordOptions> options,
+        Telemetry.OrchestratorMetrics metrics,
         ILogger<InteractionDispatcher> logger)
     {
         if (!signature.IsConfigured)
@@ -30,6 +31,7 @@ public static partial class InteractionEndpoint
         if (!signature.Verify(headers["X-Signature-Ed25519"], headers["X-Signature-Timestamp"], body))
         {
             Log.Unverified(logger);
+            metrics.Refused("discord", "signature");
             return Problems.Unauthorized();
         }
 
@@ -51,6 +53,7 @@ public static partial class InteractionEndpoint
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["InteractionId"] = interaction.Id });
         var response = await dispatcher.DispatchAsync(interaction, context.RequestAborted);
         Log.Answered(logger, interaction.Id, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId, response.Type);
+        metrics.InteractionAnswered(interaction.Type.ToString());
         return Results.Json(response, DiscordJsonContext.Default.InteractionResponse);
     }
 

@@ -18,6 +18,7 @@ public static partial class WebhookEndpoint
         IWebhookInbox inbox,
         TimeProvider time,
         IOptions<GitHubOptions> options,
+        Telemetry.OrchestratorMetrics metrics,
         ILogger<WebhookSignature> logger)
     {
         if (!signature.IsConfigured)
@@ -36,6 +37,7 @@ public static partial class WebhookEndpoint
         if (!signature.Verify(headers["X-Hub-Signature-256"], body))
         {
             Log.Unverified(logger);
+            metrics.Refused("github", "signature");
             return Problems.Unauthorized();
         }
 
@@ -78,6 +80,7 @@ public static partial class WebhookEndpoint
         }
 
         Log.Accepted(logger, deliveryId, eventName, action, outcome);
+        metrics.WebhookStored(eventName, outcome == AcceptOutcome.Duplicate);
         var answer = new WebhookAnswer(deliveryId, outcome == AcceptOutcome.Accepted ? "queued" : "duplicate");
         return outcome == AcceptOutcome.Accepted && eventName != "ping"
             ? Results.Json(answer, GitHubJsonContext.Default.WebhookAnswer, statusCode: StatusCodes.Status202Accepted)

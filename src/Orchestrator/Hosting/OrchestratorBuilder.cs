@@ -5,6 +5,7 @@ using Orchestrator.Health;
 using Orchestrator.Jobs;
 using Orchestrator.Secrets;
 using Orchestrator.Storage;
+using Orchestrator.Telemetry;
 using Orchestrator.Workflow;
 
 namespace Orchestrator.Hosting;
@@ -35,6 +36,7 @@ public static class OrchestratorBuilder
         services.AddProblemDetails();
         services.AddSingleton<ConfigurationReport>();
 
+        services.AddTelemetry(builder.Configuration);
         services.AddStorage();
         services.AddJobs();
         services.AddDiscord();

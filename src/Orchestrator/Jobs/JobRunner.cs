@@ -14,7 +14,8 @@ public sealed partial class JobRunner(
     IEnumerable<IJobHandler> handlers,
     IOptions<JobOptions> options,
     TimeProvider time,
-    ILogger<JobRunner> logger)
+    ILogger<JobRunner> logger,
+    Telemetry.OrchestratorMetrics? metrics = null)
 {
     private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
 
@@ -31,6 +32,7 @@ public sealed partial class JobRunner(
             return false;
         }
 
+        var started = time.GetTimestamp();
         try
         {
             await handler.HandleAsync(job, cancellationToken);
@@ -50,17 +52,20 @@ public sealed partial class JobRunner(
             {
                 Log.DeadLettered(logger, job.Id, job.Kind, reason);
                 await queue.FailAsync(job, reason, retryAt: null, cancellationToken);
+                metrics?.JobFinished(job.Kind, "dead_lettered", time.GetElapsedTime(started).TotalMilliseconds);
             }
             else
             {
                 var retryAt = time.GetUtcNow() + Backoff(attempts);
                 Log.Retrying(logger, ex, job.Id, job.Kind, attempts, retryAt);
                 await queue.FailAsync(job, reason, retryAt, cancellationToken);
+                metrics?.JobFinished(job.Kind, "retried", time.GetElapsedTime(started).TotalMilliseconds);
             }
 
             return false;
         }
 
+        metrics?.JobFinished(job.Kind, "completed", time.GetElapsedTime(started).TotalMilliseconds);
         if (!await queue.CompleteAsync(job, cancellationToken))
         {
             // The lease expired while the handler ran and another worker took the job; its effects are
