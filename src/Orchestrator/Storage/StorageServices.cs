@@ -4,7 +4,7 @@ using Orchestrator.Runs;
 
 namespace Orchestrator.Storage;
 
-public static class StorageServices
+public static partial class StorageServices
 {
     /// <summary>Registers the configured store behind every storage contract, and its start-up initialization.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)
@@ -30,11 +30,32 @@ public static class StorageServices
         return services;
     }
 
-    private sealed class StoreInitializer(IStoreAdmin admin) : IHostedService
+    /// <summary>
+    /// Applies migrations or creates tables at start-up. A store that cannot be reached does not stop the
+    /// service: it starts, /readyz and the webhook endpoint answer 503 (so GitHub shows the failure and the
+    /// delivery can be redelivered), and the store initializes itself on its first successful use.
+    /// </summary>
+    private sealed partial class StoreInitializer(IStoreAdmin admin, ILogger<StoreInitializer> logger) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => admin.InitializeAsync(cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await admin.InitializeAsync(cancellationToken);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                Log.Unavailable(logger, ex);
+            }
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private static partial class Log
+        {
+            [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "The store is unavailable at start-up; /readyz and POST /github/webhooks answer 503 until it can be reached")]
+            public static partial void Unavailable(ILogger logger, Exception exception);
+        }
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -36,7 +35,7 @@ public sealed class DiscordApiHarness : IAsyncDisposable
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new CapturingLoggerProvider(Logs)));
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton<TimeProvider>(time);
         services.AddDiscord();
         _services = services.BuildServiceProvider();
@@ -49,8 +48,8 @@ public sealed class DiscordApiHarness : IAsyncDisposable
 
     public IDiscordApi Api { get; }
 
-    /// <summary>Every log line the client wrote, formatted, at any level.</summary>
-    public ConcurrentQueue<string> Logs { get; } = new();
+    /// <summary>Every log line the client wrote, at any level.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public static async Task<DiscordApiHarness> StartAsync(IDictionary<string, string?>? settings = null)
     {
@@ -66,31 +65,5 @@ public sealed class DiscordApiHarness : IAsyncDisposable
     {
         await _services.DisposeAsync();
         await Fake.DisposeAsync();
-    }
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                // Keep the structured values too: a token could hide in a field that the message leaves out.
-                var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
-                    ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
-                    : string.Empty;
-                lines.Enqueue($"{logLevel} {category} {formatter(state, exception)} {values} {exception}");
-            }
-        }
     }
 }

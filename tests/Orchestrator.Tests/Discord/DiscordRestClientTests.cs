@@ -148,8 +148,8 @@ public sealed class DiscordRestClientTests
         Assert.Equal("PATCH webhooks/1100000000000000001/***/messages/@original", error.Route);
         Assert.DoesNotContain(token, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(token, error.ToString(), StringComparison.Ordinal);
-        Assert.NotEmpty(discord.Logs);
-        Assert.All(discord.Logs, line => Assert.DoesNotContain(token, line, StringComparison.Ordinal));
+        Assert.NotEmpty(discord.Logs.Lines);
+        Assert.All(discord.Logs.Lines, line => Assert.DoesNotContain(token, line, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -190,8 +190,8 @@ public sealed class DiscordRestClientTests
 
         // Assert
         Assert.Equal(HttpStatusCode.NotFound, error.Status);
-        Assert.Contains(discord.Logs, line => line.Contains("rate limited", StringComparison.Ordinal));
-        Assert.All(discord.Logs, line => Assert.DoesNotContain(DiscordApiHarness.BotToken, line, StringComparison.Ordinal));
+        Assert.Contains(discord.Logs.Lines, line => line.Contains("rate limited", StringComparison.Ordinal));
+        Assert.All(discord.Logs.Lines, line => Assert.DoesNotContain(DiscordApiHarness.BotToken, line, StringComparison.Ordinal));
         Assert.DoesNotContain(DiscordApiHarness.BotToken, error.ToString(), StringComparison.Ordinal);
     }
 

@@ -21,7 +21,7 @@ public sealed class GitHubApiTests : IDisposable
     private const string Repo = "acme/app";
 
     private readonly SkippingTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly CapturedLogs _logs = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -402,7 +402,7 @@ public sealed class GitHubApiTests : IDisposable
 
         // Assert
         var token = Assert.Single(fake.IssuedTokens).Token;
-        var logs = string.Join('\n', _logs.Messages);
+        var logs = string.Join('\n', _logs.Lines);
         Assert.Contains("renewed", logs, StringComparison.Ordinal);
         Assert.Contains("attempt 1", logs, StringComparison.Ordinal);
         Assert.DoesNotContain(token, logs, StringComparison.Ordinal);

@@ -211,3 +211,25 @@ public sealed class WebhookEndpointTests(WebhookEndpointTests.Fixture app) : ICl
 
     public sealed class Fixture : AppFixture;
 }
+
+public sealed class WebhookStoreOutageTests
+{
+    [Fact]
+    public async Task An_unwritable_store_answers_503_and_never_2xx()
+    {
+        // Arrange: the database's folder would have to be created under a regular file, which fails even as root.
+        var blocker = Path.GetTempFileName();
+        using var app = new AppFixture(new Dictionary<string, string?> { ["Orchestrator:Storage:Sqlite:Path"] = Path.Combine(blocker, "data", "orchestrator.db") });
+        using var client = app.CreateClient();
+
+        // Act
+        using var response = await client.SendAsync(app.GitHubRequest("ping", """{"zen":"x","hook_id":1}"""), TestContext.Current.CancellationToken);
+        using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("Store unavailable", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        File.Delete(blocker);
+    }
+}

@@ -7,23 +7,37 @@ namespace Orchestrator.Tests.Infrastructure;
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<(string Category, LogLevel Level, EventId EventId, string Message)> _entries = new();
+    private readonly ConcurrentQueue<string> _lines = new();
 
     public IReadOnlyCollection<(string Category, LogLevel Level, EventId EventId, string Message)> Entries => _entries;
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+    /// <summary>
+    /// Each entry as one line: level, category, message, every structured value and the exception. A secret
+    /// could hide in a value the message leaves out, so tests that look for leaks read these.
+    /// </summary>
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<(string, LogLevel, EventId, string)> entries) : ILogger
+    private sealed class Logger(string category, CapturedLogs owner) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue((category, logLevel, eventId, formatter(state, exception) + (exception is null ? string.Empty : " | " + exception)));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            owner._entries.Enqueue((category, logLevel, eventId, message + (exception is null ? string.Empty : " | " + exception)));
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
+                ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
+                : string.Empty;
+            owner._lines.Enqueue($"{logLevel} {category} {message} {values} {exception}");
+        }
     }
 }

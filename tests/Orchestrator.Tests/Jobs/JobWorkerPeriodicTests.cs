@@ -13,7 +13,7 @@ public sealed class JobWorkerPeriodicTests
     {
         // Arrange
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
-        var queue = new InMemoryJobQueue(clock);
+        var queue = new FaultyJobQueue(clock);
         var options = Options.Create(new JobOptions { PeriodicInterval = TimeSpan.FromMinutes(1), PollInterval = TimeSpan.FromSeconds(1) });
         var runs = 0;
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

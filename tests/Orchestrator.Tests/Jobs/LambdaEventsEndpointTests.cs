@@ -115,7 +115,7 @@ public sealed class LambdaEventsEndpointTests : IDisposable
         ["Orchestrator:Worker:EventsEnabled"] = eventsEnabled ? "true" : "false",
     })
     {
-        public InMemoryJobQueue Queue => Services.GetRequiredService<InMemoryJobQueue>();
+        public FaultyJobQueue Queue => Services.GetRequiredService<FaultyJobQueue>();
 
         public ScriptedHandler Handler { get; } = new();
 
@@ -124,9 +124,9 @@ public sealed class LambdaEventsEndpointTests : IDisposable
             base.ConfigureWebHost(builder);
             builder.ConfigureTestServices(services =>
             {
-                services.AddSingleton(sp => new InMemoryJobQueue(sp.GetRequiredService<TimeProvider>()));
+                services.AddSingleton(sp => new FaultyJobQueue(sp.GetRequiredService<TimeProvider>()));
                 services.RemoveAll<IStoreBackend>();
-                services.AddSingleton<IStoreBackend>(sp => new QueueOnlyBackend(sp.GetRequiredService<InMemoryJobQueue>()));
+                services.AddSingleton<IStoreBackend>(sp => new QueueOnlyBackend(sp.GetRequiredService<FaultyJobQueue>()));
                 services.AddSingleton<IJobHandler>(Handler);
                 services.RemoveAll<QueueMetrics>();
                 services.AddSingleton(sp => new QueueMetrics(sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>(), TextWriter.Null));

@@ -11,12 +11,12 @@ namespace Orchestrator.Tests.Jobs;
 public sealed class ScheduledTickTests : IDisposable
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
-    private readonly InMemoryJobQueue _queue;
+    private readonly FaultyJobQueue _queue;
     private readonly ScriptedHandler _handler = new();
     private readonly StringWriter _stdout = new();
     private readonly JobOptions _options = new() { Concurrency = 1, FunctionTimeoutSeconds = 60, DrainBudgetFraction = 0.8 };
 
-    public ScheduledTickTests() => _queue = new InMemoryJobQueue(_clock);
+    public ScheduledTickTests() => _queue = new FaultyJobQueue(_clock);
 
     public void Dispose() => _stdout.Dispose();
 

@@ -12,13 +12,13 @@ namespace Orchestrator.Tests.Jobs;
 public sealed class StreamBatchProcessorTests
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
-    private readonly InMemoryJobQueue _queue;
+    private readonly FaultyJobQueue _queue;
     private readonly ScriptedHandler _handler = new();
     private readonly StreamBatchProcessor _processor;
 
     public StreamBatchProcessorTests()
     {
-        _queue = new InMemoryJobQueue(_clock);
+        _queue = new FaultyJobQueue(_clock);
         var options = Options.Create(new JobOptions { Concurrency = 2 });
         var runner = new JobRunner(_queue, [_handler], options, _clock, NullLogger<JobRunner>.Instance);
         _processor = new StreamBatchProcessor(_queue, runner, options, _clock, NullLogger<StreamBatchProcessor>.Instance);
