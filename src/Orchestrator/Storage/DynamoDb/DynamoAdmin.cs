@@ -30,18 +30,7 @@ internal sealed partial class DynamoAdmin(DynamoClient client, DynamoDbStoreOpti
             }
 
             await WaitUntilActiveAsync(name, cancellationToken).ConfigureAwait(false);
-            var ttl = await client.DescribeTimeToLiveAsync(name, cancellationToken).ConfigureAwait(false);
-            if (ttl.TimeToLiveDescription?.TimeToLiveStatus != TimeToLiveStatus.ENABLED
-                && ttl.TimeToLiveDescription?.TimeToLiveStatus != TimeToLiveStatus.ENABLING)
-            {
-                await client.UpdateTimeToLiveAsync(
-                    new UpdateTimeToLiveRequest
-                    {
-                        TableName = name,
-                        TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = DynamoSchema.TimeToLive, Enabled = true },
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
+            await EnableTimeToLiveAsync(name, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -88,6 +77,40 @@ internal sealed partial class DynamoAdmin(DynamoClient client, DynamoDbStoreOpti
         }
 
         return request;
+    }
+
+    private async Task EnableTimeToLiveAsync(string name, CancellationToken cancellationToken)
+    {
+        if (await IsTimeToLiveOnAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await client.UpdateTimeToLiveAsync(
+                new UpdateTimeToLiveRequest
+                {
+                    TableName = name,
+                    TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = DynamoSchema.TimeToLive, Enabled = true },
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonDynamoDBException ex) when (ex.ErrorCode == "ValidationException")
+        {
+            // Another instance starting at the same time turned it on between our look and our update, and DynamoDB
+            // refuses to enable it twice ("TimeToLive is already enabled"). Only a TTL that is still off is an error.
+            if (!await IsTimeToLiveOnAsync(name, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
+    }
+
+    private async Task<bool> IsTimeToLiveOnAsync(string name, CancellationToken cancellationToken)
+    {
+        var ttl = (await client.DescribeTimeToLiveAsync(name, cancellationToken).ConfigureAwait(false)).TimeToLiveDescription;
+        return ttl?.TimeToLiveStatus == TimeToLiveStatus.ENABLED || ttl?.TimeToLiveStatus == TimeToLiveStatus.ENABLING;
     }
 
     private static List<KeySchemaElement> KeySchema(string hashKey, string? rangeKey) =>

@@ -60,6 +60,29 @@ public sealed class DynamoAdminTests(DynaliteServer dynalite)
     }
 
     [Fact]
+    public async Task Instances_starting_together_on_new_tables_all_initialize()
+    {
+        // Arrange: what two service processes with CreateTables do when they start at once, a few times over.
+        var options = dynalite.Options();
+
+        // Act: each creates, or finds being created, the same tables and turns on their TTL.
+        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => dynalite.CreateStoreAsync(_clock, options)));
+
+        // Assert
+        foreach (var store in stores)
+        {
+            Assert.True(await store.Admin.IsReachableAsync(Ct));
+        }
+
+        using var client = dynalite.CreateClient();
+        foreach (var definition in DynamoSchema.All)
+        {
+            var ttl = (await client.DescribeTimeToLiveAsync(DynamoSchema.TableName(options.DynamoDb, definition), Ct)).TimeToLiveDescription;
+            Assert.Equal(TimeToLiveStatus.ENABLED, ttl.TimeToLiveStatus);
+        }
+    }
+
+    [Fact]
     public async Task Without_create_tables_initializing_creates_nothing()
     {
         // Arrange
