@@ -73,6 +73,11 @@ public sealed partial class DispatchJobHandler(
                 {
                     await updates.ChangeTaskAsync(run.Id, task.IssueNumber, (_, t) => t with { LastError = WorkflowJobs.Describe(ex) }, cancellationToken);
                     retry ??= ex;
+                    if (ex is IRetryHint hint && hint.RetryDelay(time.GetUtcNow()) is not null)
+                    {
+                        // Rate limited: GitHub would refuse the other tasks too. The job comes back when the limit lifts.
+                        break;
+                    }
                 }
             }
         }
