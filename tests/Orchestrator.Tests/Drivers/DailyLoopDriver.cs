@@ -181,9 +181,12 @@ public sealed class DailyLoopDriver : IAsyncDisposable
     }
 
     /// <summary>The Approve button on the plan, by the approver, and the dispatch that follows.</summary>
-    public async Task<Run> ApproveAsync(Run run, FakeInteraction planInteraction)
+    public Task<Run> ApproveAsync(Run run, FakeInteraction planInteraction) => ApproveAsync(run, Discord.Original(planInteraction).Id);
+
+    /// <summary>The Approve button on the message <paramref name="buttonsMessageId"/>, by the approver, and the dispatch that follows.</summary>
+    public async Task<Run> ApproveAsync(Run run, string buttonsMessageId)
     {
-        var answer = await ClickAsync($"approve:{run.Id}", Approver, Discord.Original(planInteraction).Id);
+        var answer = await ClickAsync($"approve:{run.Id}", Approver, buttonsMessageId);
         Assert.Equal(7, answer["type"]!.GetValue<int>());
         await DrainAsync();
         return await Runs.GetAsync(run.Id, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("the run vanished");
