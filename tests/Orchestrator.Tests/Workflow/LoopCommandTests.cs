@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Runs;
@@ -10,6 +11,8 @@ namespace Orchestrator.Tests.Workflow;
 /// <summary>The loop's other commands and buttons, each against the running service and the fakes.</summary>
 public sealed class LoopCommandTests
 {
+    private const string Dispatches = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -124,6 +127,27 @@ public sealed class LoopCommandTests
         Assert.Equal(3, loop.GitHub.EffectCount("actions/create-workflow-dispatch"));
         Assert.Equal(2, loop.World.Runs.Count(r => r.DisplayTitle.Contains(failedTask.CorrelationId, StringComparison.Ordinal)));
         Assert.Single(loop.World.Runs, r => r.DisplayTitle.Contains(run.Tasks[1].CorrelationId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_retried_dispatch_that_GitHub_refused_is_sent_again_not_mistaken_for_the_first_attempt()
+    {
+        // Arrange: #1's agent failed an hour after its dispatch; the retry's dispatch fails before GitHub acts.
+        await using var loop = await DailyLoopDriver.StartAsync();
+        var run = await ApprovedAsync(loop, 1);
+        var task = Assert.Single(run.Tasks);
+        loop.Time.Advance(TimeSpan.FromHours(1));
+        await AgentFailsAsync(loop, task);
+        loop.GitHub.FailNext(HttpMethod.Post, Dispatches, HttpStatusCode.BadGateway);
+
+        // Act
+        await loop.CommandAsync("retry", DailyLoopDriver.Approver, run.Discord!.ThreadId, ("issue", task.IssueNumber));
+        await loop.DrainAsync();
+
+        // Assert: the earlier, failed run does not count as this attempt's dispatch
+        Assert.Equal(2, loop.World.Runs.Count(r => r.DisplayTitle.Contains(task.CorrelationId, StringComparison.Ordinal)));
+        Assert.Equal(2, loop.GitHub.EffectCount("actions/create-workflow-dispatch"));
+        Assert.Equal(TaskState.Dispatched, Assert.Single((await loop.OnlyRunAsync()).Tasks).State);
     }
 
     [Fact]
