@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     InboxStoreBenchmark.Mode => await InboxStoreBenchmark.RunAsync(args[1..]),
     EndpointsBenchmark.Mode => await EndpointsBenchmark.RunAsync(args[1..]),
+    LoopBenchmark.Mode => await LoopBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -17,6 +18,7 @@ static int Usage()
         modes:
           {InboxStoreBenchmark.Mode,-12} {InboxStoreBenchmark.Description}
           {EndpointsBenchmark.Mode,-12} {EndpointsBenchmark.Description}
+          {LoopBenchmark.Mode,-12} {LoopBenchmark.Description}
         """);
     return 2;
 }
