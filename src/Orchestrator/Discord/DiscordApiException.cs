@@ -8,7 +8,7 @@ namespace Orchestrator.Discord;
 /// A Discord REST call that failed: the HTTP status (null when no response came), Discord's error code and
 /// message, and the route with any token replaced by ***. The message never contains a token.
 /// </summary>
-public sealed class DiscordApiException : Exception
+public sealed class DiscordApiException : Exception, Jobs.IRetryHint
 {
     public DiscordApiException()
     {
@@ -51,6 +51,8 @@ public sealed class DiscordApiException : Exception
 
     /// <summary>When rate limited (429): how long Discord asked us to wait, which exceeded our retry budget.</summary>
     public TimeSpan? RetryAfter { get; }
+
+    public TimeSpan? RetryDelay(DateTimeOffset now) => RetryAfter;
 
     /// <summary>A POST with no clear answer (5xx, no response) may or may not have happened: reconcile, don't repeat blindly.</summary>
     public bool OutcomeUnknown => Route?.StartsWith("POST ", StringComparison.Ordinal) == true

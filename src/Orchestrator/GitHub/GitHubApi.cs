@@ -45,7 +45,7 @@ public sealed record GitHubPullRequest(
 
 /// <summary>A GitHub answer the call could not get past (after the retries the HTTP layer allows).</summary>
 public sealed class GitHubApiException(string message, HttpStatusCode status, DateTimeOffset? retryAt, Exception inner)
-    : Exception(message, inner)
+    : Exception(message, inner), Jobs.IRetryHint
 {
     public HttpStatusCode Status { get; } = status;
 
@@ -53,6 +53,8 @@ public sealed class GitHubApiException(string message, HttpStatusCode status, Da
     public DateTimeOffset? RetryAt { get; } = retryAt;
 
     public bool IsRateLimit => RetryAt is not null;
+
+    public TimeSpan? RetryDelay(DateTimeOffset now) => RetryAt is { } at ? (at > now ? at - now : TimeSpan.Zero) : null;
 }
 
 /// <summary>What the daily loop needs from GitHub's REST API. Repositories are "owner/name".</summary>
@@ -320,12 +322,14 @@ public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) :
 
     private GitHubApiException Translate(string repository, ApiException e)
     {
+        // GitHub's Retry-After comes first: a secondary rate limit names its wait there, and the one minute of
+        // GitHub's guidance is only for when it names none.
         var retryAt = e switch
         {
-            RateLimitExceededException limit => limit.Reset,
-            SecondaryRateLimitExceededException => time.GetUtcNow().AddMinutes(1),
             _ when e.HttpResponse?.Headers is { } headers && headers.TryGetValue("Retry-After", out var after)
                 && int.TryParse(after, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) => time.GetUtcNow().AddSeconds(seconds),
+            RateLimitExceededException limit => limit.Reset,
+            SecondaryRateLimitExceededException => time.GetUtcNow().AddMinutes(1),
             _ => (DateTimeOffset?)null,
         };
         return new GitHubApiException($"GitHub answered {(int)e.StatusCode} for {repository}: {e.Message}", e.StatusCode, retryAt, e);

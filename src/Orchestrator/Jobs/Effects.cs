@@ -16,9 +16,21 @@ public sealed partial class Effects(IEffectLedger ledger, ILogger<Effects> logge
     /// <param name="key">Unique per effect, e.g. "dispatch:{runId}:{issue}".</param>
     /// <param name="reconcile">Finds the effect's result if it already happened; null when it did not.</param>
     /// <param name="perform">Performs the effect and returns its result (an id).</param>
-    public async Task<string> OnceAsync(
+    public Task<string> OnceAsync(
         string key,
         Func<CancellationToken, Task<string?>> reconcile,
+        Func<CancellationToken, Task<string>> perform,
+        CancellationToken cancellationToken) =>
+        OnceAsync(key, (_, ct) => reconcile(ct), perform, cancellationToken);
+
+    /// <summary>
+    /// As above, with the recorded intent passed to <paramref name="reconcile"/>: its
+    /// <see cref="EffectRecord.StartedAt"/> bounds the search when marks of earlier, similar effects exist
+    /// (e.g. the workflow runs of a task's earlier attempts, which carry the same correlation id).
+    /// </summary>
+    public async Task<string> OnceAsync(
+        string key,
+        Func<EffectRecord, CancellationToken, Task<string?>> reconcile,
         Func<CancellationToken, Task<string>> perform,
         CancellationToken cancellationToken)
     {
@@ -31,7 +43,7 @@ public sealed partial class Effects(IEffectLedger ledger, ILogger<Effects> logge
 
         if (!claim.IsNew)
         {
-            var found = await reconcile(cancellationToken);
+            var found = await reconcile(claim.Record, cancellationToken);
             if (found is not null)
             {
                 Log.Reconciled(logger, key);

@@ -17,6 +17,9 @@ public sealed partial class JobRunner(
     ILogger<JobRunner> logger,
     Telemetry.OrchestratorMetrics? metrics = null)
 {
+    /// <summary>The longest wait a failure may ask for: GitHub's primary rate limit resets within the hour.</summary>
+    public static readonly TimeSpan MaxHintedDelay = TimeSpan.FromHours(1);
+
     private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
 
     public string WorkerId { get; } = options.Value.WorkerId ?? DefaultWorkerId();
@@ -56,7 +59,7 @@ public sealed partial class JobRunner(
             }
             else
             {
-                var retryAt = time.GetUtcNow() + Backoff(attempts);
+                var retryAt = time.GetUtcNow() + RetryDelay(ex, attempts);
                 Log.Retrying(logger, ex, job.Id, job.Kind, attempts, retryAt);
                 await queue.FailAsync(job, reason, retryAt, cancellationToken);
                 metrics?.JobFinished(job.Kind, "retried", time.GetElapsedTime(started).TotalMilliseconds);
@@ -84,6 +87,25 @@ public sealed partial class JobRunner(
         var floor = Math.Min(o.BaseBackoff.TotalMilliseconds, ceiling);
         var jitter = RandomNumberGenerator.GetInt32(0, 1_000_001) / 1_000_000d;
         return TimeSpan.FromMilliseconds(floor + ((ceiling - floor) * jitter));
+    }
+
+    /// <summary>
+    /// The backoff, or longer when the failure (or one it wraps) says when the call may succeed again: a rate
+    /// limit's reset. Retrying sooner would only be refused and use up the job's attempts.
+    /// </summary>
+    public TimeSpan RetryDelay(Exception exception, int attempt)
+    {
+        var delay = Backoff(attempt);
+        var now = time.GetUtcNow();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is IRetryHint hint && hint.RetryDelay(now) is { } wait && wait > delay)
+            {
+                delay = wait < MaxHintedDelay ? wait : MaxHintedDelay;
+            }
+        }
+
+        return delay;
     }
 
     // At most 48 characters; a short host name makes the whole shorter than that.

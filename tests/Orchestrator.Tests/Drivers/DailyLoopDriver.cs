@@ -101,6 +101,20 @@ public sealed class DailyLoopDriver : IAsyncDisposable
         return (await InteractAsync(2, data, user, interaction, null), interaction);
     }
 
+    /// <summary>Sends a signed autocomplete interaction (type 4) for one focused option; returns Discord's answer.</summary>
+    public async Task<JsonObject> AutocompleteAsync(string name, string option, string typed, string user)
+    {
+        var interaction = Discord.OpenInteraction(Channel);
+        var data = new JsonObject
+        {
+            ["id"] = Next(),
+            ["name"] = name,
+            ["type"] = 1,
+            ["options"] = new JsonArray(new JsonObject { ["name"] = option, ["type"] = 3, ["value"] = typed, ["focused"] = true }),
+        };
+        return await InteractAsync(4, data, user, interaction, null);
+    }
+
     /// <summary>Clicks a button (a message component) on a message.</summary>
     public async Task<JsonObject> ClickAsync(string customId, string user, string messageId, string? channel = null)
     {
@@ -139,6 +153,101 @@ public sealed class DailyLoopDriver : IAsyncDisposable
             Time.Advance(TimeSpan.FromMinutes(1));
         }
     }
+
+    /// <summary>
+    /// The issues of the full loop: three labelled ready (one title trying to ping everyone), one not ready,
+    /// and a pull request with the label, which a plan must leave out.
+    /// </summary>
+    public IReadOnlyList<FakeIssue> AddReadyIssues()
+    {
+        IReadOnlyList<FakeIssue> ready =
+        [
+            World.AddIssue("Login fails with SSO", "Steps…", "ready", "bug"),
+            World.AddIssue("Export to CSV", null, "ready"),
+            World.AddIssue("@everyone look **here**", null, "ready"),
+        ];
+        World.AddIssue("Not ready yet", null, "idea");
+        World.AddPullRequest("A PR is not an issue", "feature", "main", "ready");
+        return ready;
+    }
+
+    /// <summary>/plan in the channel and the plan job: the pending run and the /plan interaction (whose original holds the buttons).</summary>
+    public async Task<(Run Run, FakeInteraction Interaction)> PlanAsync()
+    {
+        var (answer, interaction) = await CommandAsync("plan", Requester);
+        Assert.Equal(5, answer["type"]!.GetValue<int>());
+        await DrainAsync();
+        return (await OnlyRunAsync(), interaction);
+    }
+
+    /// <summary>The Approve button on the plan, by the approver, and the dispatch that follows.</summary>
+    public Task<Run> ApproveAsync(Run run, FakeInteraction planInteraction) => ApproveAsync(run, Discord.Original(planInteraction).Id);
+
+    /// <summary>The Approve button on the message <paramref name="buttonsMessageId"/>, by the approver, and the dispatch that follows.</summary>
+    public async Task<Run> ApproveAsync(Run run, string buttonsMessageId)
+    {
+        var answer = await ClickAsync($"approve:{run.Id}", Approver, buttonsMessageId);
+        Assert.Equal(7, answer["type"]!.GetValue<int>());
+        await DrainAsync();
+        return await Runs.GetAsync(run.Id, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("the run vanished");
+    }
+
+    /// <summary>For every task: its pull request opens ("Fixes #N"), its checks go green and it is merged.</summary>
+    public async Task<Run> DeliverAsync(Run run, int firstPullRequest = 101)
+    {
+        var pr = firstPullRequest;
+        foreach (var task in run.Tasks)
+        {
+            var sha = HeadSha(task.IssueNumber);
+            await WebhookAsync("pull_request", PullRequest("opened", pr, $"Fixes #{task.IssueNumber}", sha, $"{task.IssueNumber}-agent"));
+            await WebhookAsync("check_suite", CheckSuite(sha, "success"));
+            await WebhookAsync("pull_request", PullRequest("closed", pr, $"Fixes #{task.IssueNumber}", sha, $"{task.IssueNumber}-agent", merged: true));
+            pr++;
+        }
+
+        await DrainAsync();
+        return await Runs.GetAsync(run.Id, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("the run vanished");
+    }
+
+    /// <summary>/ship in the run's thread, by the approver, and the deploy dispatch that follows.</summary>
+    public async Task<Run> ShipAsync(Run run)
+    {
+        var (answer, _) = await CommandAsync("ship", Approver, run.Discord!.ThreadId);
+        Assert.Contains("Shipping", answer["data"]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        await DrainAsync();
+        return await Runs.GetAsync(run.Id, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("the run vanished");
+    }
+
+    /// <summary>The deploy workflow's run (in the GitHub fake) completes and GitHub sends its workflow_run event.</summary>
+    public async Task<Run> DeployCompletesAsync(Run run, string conclusion = "success")
+    {
+        var deploy = DeployRun(run);
+        deploy.Status = "completed";
+        deploy.Conclusion = conclusion;
+        await WebhookAsync("workflow_run", WorkflowRun(deploy.Id, "Deploy", deploy.DisplayTitle, conclusion));
+        await DrainAsync();
+        return await Runs.GetAsync(run.Id, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("the run vanished");
+    }
+
+    /// <summary>
+    /// The whole loop as DailyLoopTests' first test runs it: plan, approve, deliver every task, ship, deploy.
+    /// Faults set on the fakes beforehand hit whichever step makes the matching request first.
+    /// </summary>
+    public async Task<Run> RunFullLoopAsync()
+    {
+        var (run, interaction) = await PlanAsync();
+        run = await ApproveAsync(run, interaction);
+        run = await DeliverAsync(run);
+        run = await ShipAsync(run);
+        return await DeployCompletesAsync(run);
+    }
+
+    /// <summary>The deploy workflow's run for this run's ship correlation id, in the GitHub fake.</summary>
+    public FakeWorkflowRun DeployRun(Run run) =>
+        Assert.Single(World.Runs, r => r.Name == "Deploy" && r.DisplayTitle.Contains(run.Ship!.CorrelationId, StringComparison.Ordinal));
+
+    /// <summary>A head commit per issue, so check events can be matched to tasks.</summary>
+    public static string HeadSha(int issue) => $"{issue:D4}".PadRight(40, 'a');
 
     public async Task<Run> OnlyRunAsync()
     {

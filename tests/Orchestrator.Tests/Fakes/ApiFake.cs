@@ -197,12 +197,30 @@ public abstract class ApiFake : IAsyncDisposable
         HttpStatusCode status,
         IReadOnlyDictionary<string, string>? headers = null,
         int count = 1,
-        JsonNode? body = null)
+        JsonNode? body = null) =>
+        AddFault(method, pathPattern, status, headers, count, body, afterHandling: false);
+
+    /// <summary>
+    /// Like <see cref="FailNext"/>, but the fake first handles each matching request as usual (the effect
+    /// happens and counts in <see cref="EffectCount"/>) and then answers <paramref name="status"/> instead of
+    /// its real answer: the server did the work but the client cannot know, as when a proxy answers 502 after
+    /// GitHub created the comment.
+    /// </summary>
+    public void FailNextAfterHandling(
+        HttpMethod method,
+        string pathPattern,
+        HttpStatusCode status,
+        IReadOnlyDictionary<string, string>? headers = null,
+        int count = 1,
+        JsonNode? body = null) =>
+        AddFault(method, pathPattern, status, headers, count, body, afterHandling: true);
+
+    private void AddFault(HttpMethod method, string pathPattern, HttpStatusCode status, IReadOnlyDictionary<string, string>? headers, int count, JsonNode? body, bool afterHandling)
     {
         var regex = "^" + Regex.Replace(Regex.Escape(pathPattern).Replace("\\{", "{", StringComparison.Ordinal).Replace("\\*", "*", StringComparison.Ordinal), "{[^}]+}|\\*", m => m.Value == "*" ? ".*" : "[^/]+") + "$";
         lock (_gate)
         {
-            _faults.Add(new Fault(method.Method, new Regex(regex, RegexOptions.CultureInvariant), (int)status, headers ?? new Dictionary<string, string>(), body ?? FaultBody((int)status), count));
+            _faults.Add(new Fault(method.Method, new Regex(regex, RegexOptions.CultureInvariant), (int)status, headers ?? new Dictionary<string, string>(), body ?? FaultBody((int)status), count, afterHandling));
         }
     }
 
@@ -336,20 +354,33 @@ public abstract class ApiFake : IAsyncDisposable
         lock (_gate)
         {
             var fault = _faults.FirstOrDefault(f => f.Remaining > 0 && f.Method == request.Method && f.Path.IsMatch(relativePath));
-            if (fault is not null)
+            if (fault is null)
             {
-                // Injected failures stand for GitHub's or Discord's generic error answers (proxies, rate
-                // limiters), which the descriptions do not list for every operation: they are not checked.
-                fault.Remaining--;
-                var failed = new FakeResponse(fault.Status, fault.Body.DeepClone());
-                foreach (var (name, value) in fault.Headers)
-                {
-                    failed.Headers[name] = value;
-                }
-
-                return failed;
+                return Handle(request);
             }
 
+            // Injected failures stand for GitHub's or Discord's generic error answers (proxies, rate
+            // limiters), which the descriptions do not list for every operation: they are not checked.
+            fault.Remaining--;
+            if (fault.AfterHandling)
+            {
+                _ = Handle(request);
+            }
+
+            var failed = new FakeResponse(fault.Status, fault.Body.DeepClone());
+            foreach (var (name, value) in fault.Headers)
+            {
+                failed.Headers[name] = value;
+            }
+
+            return failed;
+        }
+    }
+
+    private FakeResponse Handle(FakeRequest request)
+    {
+        lock (_gate)
+        {
             if (Authenticate(request) is { } refused)
             {
                 return refused;
@@ -407,7 +438,7 @@ public abstract class ApiFake : IAsyncDisposable
 
     internal static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    private sealed class Fault(string method, Regex path, int status, IReadOnlyDictionary<string, string> headers, JsonNode body, int remaining)
+    private sealed class Fault(string method, Regex path, int status, IReadOnlyDictionary<string, string> headers, JsonNode body, int remaining, bool afterHandling)
     {
         public string Method { get; } = method;
 
@@ -420,5 +451,8 @@ public abstract class ApiFake : IAsyncDisposable
         public JsonNode Body { get; } = body;
 
         public int Remaining { get; set; } = remaining;
+
+        /// <summary>The request is handled (its effect happens) before the failure is answered.</summary>
+        public bool AfterHandling { get; } = afterHandling;
     }
 }

@@ -152,6 +152,25 @@ public sealed class GitHubFakeTests
     }
 
     [Fact]
+    public async Task A_failure_after_handling_changes_the_world_but_answers_the_failure()
+    {
+        // Arrange
+        await using var fake = await StartAsync();
+        var issue = fake.Repository("acme/app").AddIssue("One");
+        fake.FailNextAfterHandling(HttpMethod.Post, "/repos/{owner}/{repo}/issues/{issue_number}/comments", HttpStatusCode.BadGateway);
+        using var client = Client(fake);
+
+        // Act
+        using var failed = await client.PostAsync("repos/acme/app/issues/1/comments", Json("""{"body":"hello"}"""), Ct);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Equal("hello", Assert.Single(issue.Comments).Body);
+        Assert.Equal(1, fake.EffectCount("issues/create-comment"));
+        fake.AssertNoViolations();
+    }
+
+    [Fact]
     public async Task Injected_failures_answer_first_then_the_world_answers()
     {
         // Arrange

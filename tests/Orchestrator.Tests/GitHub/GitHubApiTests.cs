@@ -263,6 +263,25 @@ public sealed class GitHubApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_secondary_rate_limit_longer_than_the_client_waits_fails_with_GitHubs_Retry_After()
+    {
+        // Arrange
+        await using var fake = await StartFakeAsync();
+        fake.Repository(Repo).AddIssue("Fix it");
+        fake.FailNextWithSecondaryRateLimit(HttpMethod.Patch, "/repos/{owner}/{repo}/issues/{issue_number}", 150);
+        await using var services = Services(fake, ("Token", Token));
+
+        // Act
+        var failure = await Assert.ThrowsAsync<GitHubApiException>(() => services.GetRequiredService<IGitHubApi>().CloseIssueAsync(Repo, 1, null, Ct));
+
+        // Assert: the job that retries waits what GitHub asked for, not the one minute meant for a limit without Retry-After
+        Assert.True(failure.IsRateLimit);
+        Assert.Equal(_clock.GetUtcNow().AddSeconds(150), failure.RetryAt);
+        Assert.Empty(_clock.Delays);
+        Assert.Equal("open", fake.Repository(Repo).Issue(1).State);
+    }
+
+    [Fact]
     public async Task Retries_stop_when_the_total_wait_would_pass_its_bound()
     {
         // Arrange

@@ -22,6 +22,9 @@ public sealed partial class DispatchJobHandler(
     TimeProvider time,
     ILogger<DispatchJobHandler> logger) : IJobHandler
 {
+    /// <summary>How far GitHub's clock may be from ours when comparing a run's creation with our records.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
     public string Kind => WorkflowJobs.Dispatch;
 
     public async Task HandleAsync(Job job, CancellationToken cancellationToken)
@@ -73,6 +76,11 @@ public sealed partial class DispatchJobHandler(
                 {
                     await updates.ChangeTaskAsync(run.Id, task.IssueNumber, (_, t) => t with { LastError = WorkflowJobs.Describe(ex) }, cancellationToken);
                     retry ??= ex;
+                    if (ex is IRetryHint hint && hint.RetryDelay(time.GetUtcNow()) is not null)
+                    {
+                        // Rate limited: GitHub would refuse the other tasks too. The job comes back when the limit lifts.
+                        break;
+                    }
                 }
             }
         }
@@ -99,7 +107,7 @@ public sealed partial class DispatchJobHandler(
         {
             ExecutorKind.Workflow => effects.OnceAsync(
                 key,
-                async ct => (await github.FindWorkflowRunAsync(run.Repository, executor.Workflow!, task.CorrelationId, run.CreatedAt.AddMinutes(-5), ct))?.Id.ToString(CultureInfo.InvariantCulture),
+                (intent, ct) => FindDispatchedRunAsync(run, task, executor.Workflow!, intent, ct),
                 async ct =>
                 {
                     await github.DispatchWorkflowAsync(
@@ -133,6 +141,18 @@ public sealed partial class DispatchJobHandler(
                 cancellationToken),
             _ => throw new PermanentJobFailureException($"Unknown executor {executor.Kind}."),
         };
+    }
+
+    /// <summary>
+    /// The workflow run this attempt's dispatch created, if GitHub created one. A retried task keeps its
+    /// correlation id, so the runs of its earlier attempts match it too: only a run created after this attempt's
+    /// intent was recorded (less the clock skew) counts, and never the run the task already followed.
+    /// </summary>
+    private async Task<string?> FindDispatchedRunAsync(Run run, RunTask task, string workflow, EffectRecord intent, CancellationToken cancellationToken)
+    {
+        var found = await github.FindWorkflowRunAsync(run.Repository, workflow, task.CorrelationId, intent.StartedAt - ClockSkew, cancellationToken);
+        var id = found?.Id.ToString(CultureInfo.InvariantCulture);
+        return id is null || id == task.DispatchId ? null : id;
     }
 
     /// <summary>A hidden marker in a comment body: invisible on GitHub, findable when reconciling.</summary>

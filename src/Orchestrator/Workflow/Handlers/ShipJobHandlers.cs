@@ -113,14 +113,22 @@ public sealed class FinishJobHandler(
 
         foreach (var task in run.Tasks.Where(t => t.State == TaskState.Merged))
         {
+            // Two effects: when closing fails after the comment was posted, the retry finds the comment by its
+            // marker and only closes, so every issue gets one comment.
             var key = $"close:{run.Id}:{task.IssueNumber}";
+            var commentKey = key + ":comment";
             var comment = $"Shipped in run `{run.Id}` by Orchestrator{(ship.WorkflowRunUrl is null ? "." : $": deploy {ship.WorkflowRunUrl}")}"
                 + (task.PullRequestUrl is null ? string.Empty : $" (pull request {task.PullRequestUrl})")
-                + "\n\n" + DispatchJobHandler.Marker(key);
+                + "\n\n" + DispatchJobHandler.Marker(commentKey);
+            await effects.OnceAsync(
+                commentKey,
+                async ct => (await github.ListCommentsAsync(run.Repository, task.IssueNumber, ct)).Any(c => c.Body.Contains(DispatchJobHandler.Marker(commentKey), StringComparison.Ordinal)),
+                ct => github.CreateCommentAsync(run.Repository, task.IssueNumber, comment, ct),
+                cancellationToken);
             await effects.OnceAsync(
                 key,
                 async ct => (await github.GetIssueAsync(run.Repository, task.IssueNumber, ct))?.State == "closed",
-                ct => github.CloseIssueAsync(run.Repository, task.IssueNumber, comment, ct),
+                ct => github.CloseIssueAsync(run.Repository, task.IssueNumber, comment: null, ct),
                 cancellationToken);
         }
 
