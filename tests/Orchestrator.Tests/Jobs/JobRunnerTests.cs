@@ -68,14 +68,14 @@ public sealed class JobRunnerTests
         Assert.Equal(_options.BaseBackoff, plain);
     }
 
-    private (InMemoryJobQueue Queue, JobRunner Runner) Runner(Exception failure)
+    private (FaultyJobQueue Queue, JobRunner Runner) Runner(Exception failure)
     {
-        var queue = new InMemoryJobQueue(_clock);
+        var queue = new FaultyJobQueue(_clock);
         var runner = new JobRunner(queue, [new FailingHandler(failure)], Options.Create(_options), _clock, NullLogger<JobRunner>.Instance);
         return (queue, runner);
     }
 
-    private static async Task<Job> EnqueueAndClaimAsync(InMemoryJobQueue queue)
+    private static async Task<Job> EnqueueAndClaimAsync(FaultyJobQueue queue)
     {
         await queue.EnqueueAsync(new JobRequest(FailingHandler.JobKind, "k1", "{}", null), Ct);
         return Assert.Single(await queue.ClaimAsync("w1", TimeSpan.FromMinutes(1), 1, Ct));
