@@ -119,9 +119,7 @@ public sealed class DailyLoopTests
     {
         await using var loop = await DailyLoopDriver.StartAsync();
         loop.World.AddIssue("One", null, "ready");
-        var (_, interaction) = await loop.CommandAsync("plan", DailyLoopDriver.Requester);
-        await loop.DrainAsync();
-        var run = await loop.OnlyRunAsync();
+        var (run, interaction) = await loop.PlanAsync();
 
         var refused = await loop.ClickAsync($"approve:{run.Id}", DailyLoopDriver.Stranger, loop.Discord.Original(interaction).Id);
 
@@ -149,11 +147,8 @@ public sealed class DailyLoopTests
         await using var loop = await DailyLoopDriver.StartAsync();
         loop.World.AddIssue("One", null, "ready");
         loop.World.AddIssue("Two", null, "ready");
-        var (_, interaction) = await loop.CommandAsync("plan", DailyLoopDriver.Requester);
-        await loop.DrainAsync();
-        var run = await loop.OnlyRunAsync();
-        await loop.ClickAsync($"approve:{run.Id}", DailyLoopDriver.Approver, loop.Discord.Original(interaction).Id);
-        await loop.DrainAsync();
+        var (planned, interaction) = await loop.PlanAsync();
+        var run = await loop.ApproveAsync(planned, interaction);
 
         var (refused, _) = await loop.CommandAsync("ship", DailyLoopDriver.Approver, run.Discord!.ThreadId);
         var (notAdmin, _) = await loop.CommandAsync("ship", DailyLoopDriver.Approver, run.Discord!.ThreadId, ("force", "hotfix"));
@@ -176,11 +171,8 @@ public sealed class DailyLoopTests
     {
         await using var loop = await DailyLoopDriver.StartAsync();
         loop.World.AddIssue("One", null, "ready");
-        var (_, interaction) = await loop.CommandAsync("plan", DailyLoopDriver.Requester);
-        await loop.DrainAsync();
-        var run = await loop.OnlyRunAsync();
-        await loop.ClickAsync($"approve:{run.Id}", DailyLoopDriver.Approver, loop.Discord.Original(interaction).Id);
-        await loop.DrainAsync();
+        var (planned, interaction) = await loop.PlanAsync();
+        var run = await loop.ApproveAsync(planned, interaction);
 
         var opened = DailyLoopDriver.PullRequest("opened", 50, "Fixes #1", new string('b', 40), "1-fix");
         var delivery = await loop.WebhookAsync("pull_request", opened);
@@ -201,11 +193,8 @@ public sealed class DailyLoopTests
     {
         await using var loop = await DailyLoopDriver.StartAsync();
         loop.World.AddIssue("One", null, "ready");
-        var (_, interaction) = await loop.CommandAsync("plan", DailyLoopDriver.Requester);
-        await loop.DrainAsync();
-        var run = await loop.OnlyRunAsync();
-        await loop.ClickAsync($"approve:{run.Id}", DailyLoopDriver.Approver, loop.Discord.Original(interaction).Id);
-        await loop.DrainAsync();
+        var (planned, interaction) = await loop.PlanAsync();
+        var run = await loop.ApproveAsync(planned, interaction);
         var sha = new string('c', 40);
         await loop.WebhookAsync("pull_request", DailyLoopDriver.PullRequest("opened", 60, "Closes #1", sha, "fix-login"));
         await loop.WebhookAsync("pull_request", DailyLoopDriver.PullRequest("closed", 60, "Closes #1", sha, "fix-login", merged: true));
