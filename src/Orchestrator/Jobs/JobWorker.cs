@@ -18,17 +18,6 @@ public sealed partial class JobWorker(
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _wake = new(0);
-
-    /// <summary>Asks the worker to poll now rather than at the next interval (e.g. after an enqueue).</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            _wake.Release();
-        }
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
@@ -68,12 +57,13 @@ public sealed partial class JobWorker(
                 continue; // there may be more due work: claim again at once
             }
 
-            var slotFreed = running.Count > 0 ? Task.WhenAny(running) : Task.Delay(Timeout.Infinite, stoppingToken);
-            try
-            {
-                await Task.WhenAny(slotFreed, _wake.WaitAsync(stoppingToken), Task.Delay(o.PollInterval, time, stoppingToken));
-            }
-            catch (OperationCanceledException)
+            // Wait for a free slot or the next poll. The delay is cancelled once the wait ends, so an idle
+            // worker leaves nothing pending behind it however long it runs.
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var delay = Task.Delay(o.PollInterval, time, poll.Token);
+            await Task.WhenAny(running.Count > 0 ? [Task.WhenAny(running), delay] : [delay]);
+            await poll.CancelAsync();
+            if (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
@@ -111,12 +101,6 @@ public sealed partial class JobWorker(
         {
             Log.RunFailed(logger, ex, job.Id);
         }
-    }
-
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
     }
 
     private static partial class Log
