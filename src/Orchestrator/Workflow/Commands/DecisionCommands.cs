@@ -9,15 +9,16 @@ public sealed class ApproveCommand(RunCommandSupport support) : ISlashCommand
 {
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var (run, problem) = await support.ResolveAsync(context, cancellationToken);
+        var (run, refusal) = await support.ResolveForAsync(
+            context,
+            "approve",
+            r => r.State != RunState.Pending
+                ? $"Run `{r.Id}` is {RunViews.StateName(r.State)}; only a pending plan can be approved."
+                : null,
+            cancellationToken);
         if (run is null)
         {
-            return await support.RefuseAsync(context, "approve", null, problem!, cancellationToken);
-        }
-
-        if (run.State != RunState.Pending)
-        {
-            return await support.RefuseAsync(context, "approve", run, $"Run `{run.Id}` is {RunViews.StateName(run.State)}; only a pending plan can be approved.", cancellationToken);
+            return refusal!;
         }
 
         var approver = RunCommandSupport.ActorId(context);
@@ -52,15 +53,16 @@ public sealed class RejectCommand(RunCommandSupport support) : ISlashCommand
 {
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var (run, problem) = await support.ResolveAsync(context, cancellationToken);
+        var (run, refusal) = await support.ResolveForAsync(
+            context,
+            "reject",
+            r => r.State != RunState.Pending
+                ? $"Run `{r.Id}` is {RunViews.StateName(r.State)}; only a pending plan can be rejected (use `/cancel` for a run in progress)."
+                : null,
+            cancellationToken);
         if (run is null)
         {
-            return await support.RefuseAsync(context, "reject", null, problem!, cancellationToken);
-        }
-
-        if (run.State != RunState.Pending)
-        {
-            return await support.RefuseAsync(context, "reject", run, $"Run `{run.Id}` is {RunViews.StateName(run.State)}; only a pending plan can be rejected (use `/cancel` for a run in progress).", cancellationToken);
+            return refusal!;
         }
 
         var reason = context.Argument("reason");
@@ -84,15 +86,16 @@ public sealed class CancelCommand(RunCommandSupport support) : ISlashCommand
 {
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var (run, problem) = await support.ResolveAsync(context, cancellationToken);
+        var (run, refusal) = await support.ResolveForAsync(
+            context,
+            "cancel",
+            r => !Run.IsActive(r.State)
+                ? $"Run `{r.Id}` is already {RunViews.StateName(r.State)}."
+                : null,
+            cancellationToken);
         if (run is null)
         {
-            return await support.RefuseAsync(context, "cancel", null, problem!, cancellationToken);
-        }
-
-        if (!Run.IsActive(run.State))
-        {
-            return await support.RefuseAsync(context, "cancel", run, $"Run `{run.Id}` is already {RunViews.StateName(run.State)}.", cancellationToken);
+            return refusal!;
         }
 
         var reason = context.Argument("reason");
@@ -111,15 +114,16 @@ public sealed class HoldCommand(RunCommandSupport support) : ISlashCommand
 {
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var (run, problem) = await support.ResolveAsync(context, cancellationToken);
+        var (run, refusal) = await support.ResolveForAsync(
+            context,
+            "hold",
+            r => !Run.IsActive(r.State)
+                ? $"Run `{r.Id}` is {RunViews.StateName(r.State)}; only an active run can be held."
+                : null,
+            cancellationToken);
         if (run is null)
         {
-            return await support.RefuseAsync(context, "hold", null, problem!, cancellationToken);
-        }
-
-        if (!Run.IsActive(run.State))
-        {
-            return await support.RefuseAsync(context, "hold", run, $"Run `{run.Id}` is {RunViews.StateName(run.State)}; only an active run can be held.", cancellationToken);
+            return refusal!;
         }
 
         var hold = !string.Equals(context.Argument("release"), "true", StringComparison.OrdinalIgnoreCase);
@@ -149,10 +153,10 @@ public sealed class RetryCommand(RunCommandSupport support) : ISlashCommand
             return InteractionResponse.Message("Name the issue to retry, e.g. `/retry issue:12`.", ephemeral: true);
         }
 
-        var (run, problem) = await support.ResolveAsync(context, cancellationToken);
+        var (run, refusal) = await support.ResolveForAsync(context, "retry", _ => null, cancellationToken);
         if (run is null)
         {
-            return await support.RefuseAsync(context, "retry", null, problem!, cancellationToken);
+            return refusal!;
         }
 
         var task = run.Tasks.FirstOrDefault(t => t.IssueNumber == issue);

@@ -38,6 +38,27 @@ public sealed class RunCommandSupport(IRunStore runs, IJobQueue jobs, IAuditLog 
         };
     }
 
+    /// <summary>
+    /// The run the command means, when <paramref name="refuseUnless"/> has no objection to it (it returns the
+    /// reason to refuse, or null); otherwise the audited refusal to answer with.
+    /// </summary>
+    public async Task<(Run? Run, InteractionResponse? Refusal)> ResolveForAsync(
+        CommandContext context,
+        string action,
+        Func<Run, string?> refuseUnless,
+        CancellationToken cancellationToken)
+    {
+        var (run, problem) = await ResolveAsync(context, cancellationToken);
+        if (run is null)
+        {
+            return (null, await RefuseAsync(context, action, null, problem!, cancellationToken));
+        }
+
+        return refuseUnless(run) is { } reason
+            ? (null, await RefuseAsync(context, action, run, reason, cancellationToken))
+            : (run, null);
+    }
+
     public Task AuditAsync(CommandContext context, string action, Run? run, AuditOutcome outcome, string? detail, CancellationToken cancellationToken) =>
         audit.AppendAsync(
             new AuditEntry(time.GetUtcNow(), ActorId(context), context.Actor.DisplayName, action, run?.Id.Value, outcome, detail),

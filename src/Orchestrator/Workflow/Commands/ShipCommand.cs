@@ -13,15 +13,16 @@ public sealed class ShipCommand(RunCommandSupport support, AccessPolicy access, 
 {
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var (run, problem) = await support.ResolveAsync(context, cancellationToken);
+        var (run, refusal) = await support.ResolveForAsync(
+            context,
+            "ship",
+            r => r.State != RunState.InProgress
+                ? $"Run `{r.Id}` is {RunViews.StateName(r.State)}; only a run in progress can ship."
+                : null,
+            cancellationToken);
         if (run is null)
         {
-            return await support.RefuseAsync(context, "ship", null, problem!, cancellationToken);
-        }
-
-        if (run.State != RunState.InProgress)
-        {
-            return await support.RefuseAsync(context, "ship", run, $"Run `{run.Id}` is {RunViews.StateName(run.State)}; only a run in progress can ship.", cancellationToken);
+            return refusal!;
         }
 
         if (run.OnHold)
