@@ -24,6 +24,8 @@ public static class OrchestratorBuilder
         builder.Configuration.AddParameterStore();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.ConfigureUrls();
+        // Framework chatter off by default (configuration can turn it back on); our own lines stay at Information.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddJsonConsole(o =>
         {
             o.IncludeScopes = true;
