@@ -15,24 +15,17 @@ public static partial class InteractionEndpoint
         Telemetry.OrchestratorMetrics metrics,
         ILogger<InteractionDispatcher> logger)
     {
-        if (!signature.IsConfigured)
-        {
-            return Problems.NotConfigured(context, "Orchestrator:Discord:PublicKey");
-        }
-
-        var maxBytes = options.Value.MaxBodyBytes;
-        var body = await RequestBody.ReadAsync(context.Request, maxBytes, context.RequestAborted);
+        var (body, refusal) = await VerifiedBody.ReadAsync(
+            context,
+            "discord",
+            signature.IsConfigured ? null : "Orchestrator:Discord:PublicKey",
+            options.Value.MaxBodyBytes,
+            (headers, bytes) => signature.Verify(headers["X-Signature-Ed25519"], headers["X-Signature-Timestamp"], bytes),
+            metrics,
+            logger);
         if (body is null)
         {
-            return Problems.TooLarge(context, maxBytes);
-        }
-
-        var headers = context.Request.Headers;
-        if (!signature.Verify(headers["X-Signature-Ed25519"], headers["X-Signature-Timestamp"], body))
-        {
-            Log.Unverified(logger);
-            metrics.Refused("discord", "signature");
-            return Problems.Unauthorized();
+            return refusal!;
         }
 
         Interaction? interaction;
@@ -59,9 +52,6 @@ public static partial class InteractionEndpoint
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Refused an interaction whose signature or timestamp did not verify")]
-        public static partial void Unverified(ILogger logger);
-
         [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Interaction {InteractionId} of type {InteractionType} ({Name}) answered with {ResponseType}")]
         public static partial void Answered(ILogger logger, string? interactionId, InteractionType interactionType, string? name, InteractionResponseType responseType);
     }

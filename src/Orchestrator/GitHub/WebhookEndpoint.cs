@@ -21,26 +21,20 @@ public static partial class WebhookEndpoint
         Telemetry.OrchestratorMetrics metrics,
         ILogger<WebhookSignature> logger)
     {
-        if (!signature.IsConfigured)
-        {
-            return Problems.NotConfigured(context, "Orchestrator:GitHub:WebhookSecrets");
-        }
-
-        var maxBytes = options.Value.MaxBodyBytes;
-        var body = await RequestBody.ReadAsync(context.Request, maxBytes, context.RequestAborted);
+        var (body, refusal) = await VerifiedBody.ReadAsync(
+            context,
+            "github",
+            signature.IsConfigured ? null : "Orchestrator:GitHub:WebhookSecrets",
+            options.Value.MaxBodyBytes,
+            (headers, bytes) => signature.Verify(headers["X-Hub-Signature-256"], bytes),
+            metrics,
+            logger);
         if (body is null)
         {
-            return Problems.TooLarge(context, maxBytes);
+            return refusal!;
         }
 
         var headers = context.Request.Headers;
-        if (!signature.Verify(headers["X-Hub-Signature-256"], body))
-        {
-            Log.Unverified(logger);
-            metrics.Refused("github", "signature");
-            return Problems.Unauthorized();
-        }
-
         string? eventName = headers["X-GitHub-Event"];
         string? deliveryId = headers["X-GitHub-Delivery"];
         if (string.IsNullOrWhiteSpace(eventName) || string.IsNullOrWhiteSpace(deliveryId) || deliveryId.Length > 100)
@@ -89,9 +83,6 @@ public static partial class WebhookEndpoint
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Refused a webhook whose signature did not verify")]
-        public static partial void Unverified(ILogger logger);
-
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Delivery {DeliveryId} ({Event}.{Action}) {Outcome}")]
         public static partial void Accepted(ILogger logger, string deliveryId, string @event, string? action, AcceptOutcome outcome);
 
