@@ -38,6 +38,7 @@ public sealed partial class GitHubClientFactory(
     private static readonly ProductHeaderValue Product = new("Orchestrator", typeof(GitHubClientFactory).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
 
     private readonly ConcurrentDictionary<long, InstallationToken> _tokens = new();
+    private readonly GitHubResponseCache _cache = new();
     private readonly ConcurrentDictionary<string, long> _installations = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _renewal = new(1, 1);
     private readonly Lock _keyGate = new();
@@ -172,7 +173,7 @@ public sealed partial class GitHubClientFactory(
             new InMemoryCredentialStore(new Credentials(credential, AuthenticationType.Bearer)),
             http,
             new SimpleJsonSerializer());
-        return new GitHubClient(connection);
+        return new GitHubClient(connection) { ResponseCache = _cache };
     }
 
     private sealed record InstallationToken(string Token, DateTimeOffset ExpiresAt)

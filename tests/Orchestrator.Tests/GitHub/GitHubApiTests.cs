@@ -106,7 +106,8 @@ public sealed class GitHubApiTests : IDisposable
         Assert.Single(fake.RequestsTo("apps/get-repo-installation"));
         Assert.Equal(2, fake.IssuedTokens.Count);
         Assert.Equal(4, fake.RequestsTo("issues/get").Count);
-        Assert.All(fake.RequestsTo("issues/get"), r => Assert.Equal(200, r.Status));
+        // Each token's first read is answered in full; a repeat with the same token is conditional (304, no rate limit).
+        Assert.Equal([200, 304, 304, 200], fake.RequestsTo("issues/get").Select(r => r.Status)); // the fourth read is the new token's first
     }
 
     [Fact]
@@ -297,6 +298,33 @@ public sealed class GitHubApiTests : IDisposable
         Assert.Equal((HttpStatusCode)429, failure.Status);
         Assert.Equal([TimeSpan.FromSeconds(50)], _clock.Delays);
         Assert.Equal(2, fake.RequestsTo("issues/get").Count);
+    }
+
+    [Fact]
+    public async Task Polling_an_unchanged_list_is_a_conditional_request_answered_304()
+    {
+        // Arrange
+        await using var fake = await StartFakeAsync();
+        var repository = fake.Repository(Repo);
+        repository.AddWorkflow("deploy.yml", "Deploy", "Deploy ${{ inputs.correlation_id }}", "correlation_id");
+        await using var services = Services(fake, ("Token", Token));
+        var api = services.GetRequiredService<IGitHubApi>();
+        await api.DispatchWorkflowAsync(Repo, "deploy.yml", "main", new Dictionary<string, string> { ["correlation_id"] = "c-1" }, Ct);
+
+        // Act
+        var first = await api.ListWorkflowRunsAsync(Repo, "deploy.yml", 5, Ct);
+        var second = await api.ListWorkflowRunsAsync(Repo, "deploy.yml", 5, Ct);
+        await api.DispatchWorkflowAsync(Repo, "deploy.yml", "main", new Dictionary<string, string> { ["correlation_id"] = "c-2" }, Ct);
+        var third = await api.ListWorkflowRunsAsync(Repo, "deploy.yml", 5, Ct);
+
+        // Assert
+        var requests = fake.RequestsTo("actions/list-workflow-runs");
+        Assert.Equal(3, requests.Count);
+        Assert.False(requests[0].Headers.ContainsKey("If-None-Match"));
+        Assert.True(requests[1].Headers.ContainsKey("If-None-Match"));
+        Assert.Equal([200, 304, 200], requests.Select(r => r.Status));
+        Assert.Equal(first, second);
+        Assert.Equal(2, third.Count);
     }
 
     [Fact]
