@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Telemetry;
 using Orchestrator.Tests.Infrastructure;
 
@@ -12,12 +13,16 @@ public sealed class TelemetryTests
     {
         // Arrange
         using var app = new AppFixture();
+
+        // Other tests' apps run in parallel with meters of the same name: listen only to this app's, which its
+        // IMeterFactory created (the factory is the meter's scope).
+        var factory = app.Services.GetRequiredService<IMeterFactory>();
         var measurements = new ConcurrentQueue<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == OrchestratorMetrics.MeterName)
+                if (instrument.Meter.Name == OrchestratorMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
