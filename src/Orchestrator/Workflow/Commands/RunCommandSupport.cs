@@ -5,7 +5,7 @@ using Orchestrator.Storage;
 namespace Orchestrator.Workflow.Commands;
 
 /// <summary>What every run command needs: find the run it means, record what happened, enqueue follow-up work.</summary>
-public sealed class RunCommandSupport(IRunStore runs, IJobQueue jobs, IAuditLog audit, TimeProvider time)
+public sealed class RunCommandSupport(IRunStore runs, IJobQueue jobs, IAuditLog audit, RunUpdates updates, TimeProvider time)
 {
     public IRunStore Runs => runs;
 
@@ -73,9 +73,7 @@ public sealed class RunCommandSupport(IRunStore runs, IJobQueue jobs, IAuditLog 
 
     /// <summary>Enqueues a refresh of the run's status message with an optional notice in its thread.</summary>
     public Task EnqueueUpdateAsync(Run run, string key, string? notice, CancellationToken cancellationToken) =>
-        jobs.EnqueueAsync(
-            WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice), WorkflowJsonContext.Default.UpdateJob),
-            cancellationToken);
+        updates.NotifyAsync(run, key, notice, cancellationToken);
 
     /// <summary>Answers a button in place (the buttons go away) and a slash command with a public message.</summary>
     public static InteractionResponse Answer(CommandContext context, string content) =>
