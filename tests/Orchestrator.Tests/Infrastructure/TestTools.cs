@@ -11,8 +11,8 @@ public static class TestTools
 
     public static string GitHubOpenApi => Path.Combine(NodeModules, "@octokit", "openapi", "generated", "api.github.com.json");
 
-    /// <summary>shared/specs/discord/openapi.json beside the repository (CI lays shared/ next to the clone).</summary>
-    public static string DiscordOpenApi => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "specs", "discord", "openapi.json"));
+    /// <summary>The project's own copy of Discord's OpenAPI description (tests/Orchestrator.Tests/Specs/discord, see its README).</summary>
+    public static string DiscordOpenApi => Path.Combine(RepositoryRoot, "tests", "Orchestrator.Tests", "Specs", "discord", "openapi.json");
 
     private static string FindRoot()
     {
