@@ -1,13 +1,18 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Orchestrator.Hosting;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.GitHub;
 
 public static class GitHubServices
 {
-    public static IServiceCollection AddGitHub(this IServiceCollection services)
+    /// <summary>
+    /// The GitHub adapter: webhook signature and endpoint, REST client, and processing of stored deliveries by the
+    /// product's <paramref name="routes"/>, whose handlers are registered here.
+    /// </summary>
+    public static IServiceCollection AddGitHub(this IServiceCollection services, IReadOnlyList<GitHubEventRoute> routes)
     {
+        services.AddSingleton(new GitHubEventCatalog(routes));
         services.AddValidatedOptions<GitHubOptions>(GitHubOptions.Section);
         // Rebuilt when the secrets change (Parameter Store reload), so a rotation needs no restart.
         services.AddSingleton(sp => Reloadable.From(
@@ -19,7 +24,7 @@ public static class GitHubServices
         services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
         services.TryAddSingleton<IGitHubApi, GitHubApi>();
         services.AddSingleton<Jobs.IJobHandler, WebhookJobHandler>();
-        foreach (var route in GitHubEventTable.All)
+        foreach (var route in routes)
         {
             services.TryAddScoped(route.Handler);
         }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Orchestrator.Discord;
 using Orchestrator.GitHub;
 using Orchestrator.Health;
@@ -41,8 +40,8 @@ public static class OrchestratorBuilder
         services.AddTelemetry(builder.Configuration);
         services.AddStorage();
         services.AddJobs();
-        services.AddDiscord();
-        services.AddGitHub();
+        services.AddDiscord(CommandTable.All);
+        services.AddGitHub(GitHubEventTable.All);
         services.AddWorkflow();
         return builder;
     }
@@ -73,8 +72,4 @@ public static class OrchestratorBuilder
         var port = builder.Configuration["AWS_LWA_PORT"] ?? builder.Configuration["PORT"] ?? builder.Configuration["Orchestrator:Port"] ?? DefaultPort;
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
     }
-
-    internal static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
-        where T : class =>
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }
