@@ -25,6 +25,7 @@ public static partial class StorageServices
         services.AddSingleton(sp => sp.GetRequiredService<IStoreBackend>().Effects);
         services.AddSingleton(sp => sp.GetRequiredService<IStoreBackend>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<IStoreBackend>().Admin);
+        services.AddSingleton(sp => sp.GetRequiredService<IStoreBackend>().Operator);
         services.AddHostedService<StoreInitializer>();
         return services;
     }
@@ -72,4 +73,6 @@ public interface IStoreBackend
     IAuditLog Audit { get; }
 
     IStoreAdmin Admin { get; }
+
+    IOperatorStore Operator { get; }
 }

@@ -147,6 +147,8 @@ public sealed class LambdaEventsEndpointTests : IDisposable
 
         public IAuditLog Audit { get; } = Unsupported<IAuditLog>();
 
+        public IOperatorStore Operator { get; } = Unsupported<IOperatorStore>();
+
         public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);

@@ -24,6 +24,9 @@ internal sealed class DynamoClient(IAmazonDynamoDB client) : IDisposable
     public Task<QueryResponse> QueryAsync(QueryRequest request, CancellationToken cancellationToken) =>
         GuardAsync(() => client.QueryAsync(request, cancellationToken), cancellationToken);
 
+    public Task<ScanResponse> ScanAsync(ScanRequest request, CancellationToken cancellationToken) =>
+        GuardAsync(() => client.ScanAsync(request, cancellationToken), cancellationToken);
+
     public Task<TransactWriteItemsResponse> TransactWriteItemsAsync(TransactWriteItemsRequest request, CancellationToken cancellationToken) =>
         GuardAsync(() => client.TransactWriteItemsAsync(request, cancellationToken), cancellationToken);
 

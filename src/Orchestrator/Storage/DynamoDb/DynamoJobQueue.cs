@@ -428,7 +428,7 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
                 new() { [":leasedState"] = S(nameof(JobState.Leased)), [":leaseOwner"] = S(owner), [":leaseExpires"] = TimeValue(expires) })
             : null;
 
-    private static Job ToJob(Dictionary<string, AttributeValue> item) => Read(item, i => new Job(
+    internal static Job ToJob(Dictionary<string, AttributeValue> item) => Read(item, i => new Job(
         Id: i.RequireString("id"),
         Kind: i.RequireString("kind"),
         IdempotencyKey: i.RequireString("idempotencyKey"),

@@ -73,6 +73,7 @@ public static class DynamoStore
             Effects = new DynamoEffectLedger(client, runs, options, time);
             Audit = new DynamoAuditLog(client, runs, options, time);
             Admin = new DynamoAdmin(client, dynamo, logger);
+            Operator = new DynamoOperatorStore(client, inbox, jobs, time);
         }
 
         public IWebhookInbox Inbox { get; }
@@ -86,6 +87,8 @@ public static class DynamoStore
         public IAuditLog Audit { get; }
 
         public IStoreAdmin Admin { get; }
+
+        public IOperatorStore Operator { get; }
 
         public void Dispose() => _client.Dispose();
     }

@@ -23,6 +23,7 @@ public sealed class SqliteStore : IStoreBackend, IStoreAdmin, IAsyncDisposable, 
         Runs = new SqliteRunStore(_database, time, logger);
         Effects = new SqliteEffectLedger(_database, options, time);
         Audit = new SqliteAuditLog(_database, options, time);
+        Operator = new SqliteOperatorStore(_database, time);
     }
 
     public IWebhookInbox Inbox => _inbox;
@@ -36,6 +37,8 @@ public sealed class SqliteStore : IStoreBackend, IStoreAdmin, IAsyncDisposable, 
     public IAuditLog Audit { get; }
 
     public IStoreAdmin Admin => this;
+
+    public IOperatorStore Operator { get; }
 
     /// <summary>The database file's full path.</summary>
     public string FilePath => _database.FilePath;
