@@ -44,6 +44,10 @@ public static class OrchestratorCli
         {
             Serve(),
             CommandsCli.Build(() => BuildHost(configure), output),
+            RunsCli.Build(() => BuildHost(configure), output),
+            DeliveriesCli.Build(() => BuildHost(configure), output),
+            JobsCli.Build(() => BuildHost(configure), output),
+            AuditCli.Build(() => BuildHost(configure), output),
         };
         root.Add(Help(root, output, error));
 
@@ -59,7 +63,13 @@ public static class OrchestratorCli
                 await error.WriteLineAsync(parseError.Message).ConfigureAwait(false);
             }
 
-            var verb = parsed.CommandResult.Command == root ? string.Empty : parsed.CommandResult.Command.Name + " ";
+            // The whole verb path ("runs list"), so the hint names the help that explains the mistake.
+            var verb = string.Empty;
+            for (var result = parsed.CommandResult; result.Command != root; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
+            {
+                verb = result.Command.Name + " " + verb;
+            }
+
             await error.WriteLineAsync($"Run 'Orchestrator {verb}--help' for usage.").ConfigureAwait(false);
             return Usage;
         }

@@ -3,6 +3,7 @@ using Orchestrator.Discord;
 using Orchestrator.GitHub;
 using Orchestrator.Health;
 using Orchestrator.Jobs;
+using Orchestrator.Operations;
 using Orchestrator.Secrets;
 using Orchestrator.Storage;
 using Orchestrator.Telemetry;
@@ -44,6 +45,7 @@ public static class OrchestratorBuilder
         services.AddDiscord(CommandTable.All);
         services.AddGitHub(GitHubEventTable.All);
         services.AddWorkflow();
+        services.AddOperations();
         return builder;
     }
 

@@ -25,6 +25,7 @@ public sealed partial class FolderGraphTests
         ["GitHub"] = 6,
         ["Workflow"] = 7,
         ["Health"] = 8,
+        ["Operations"] = 8, // what the operator CLI and the dashboard share: views over the store, repairs, recovery
         ["Hosting"] = 9,
         ["Cli"] = 10,
         [""] = 11, // Program.cs
