@@ -49,6 +49,12 @@ public sealed partial class GitHubClientFactory(
         return Client(settings, token);
     }
 
+    public IGitHubClient? CreateForApp()
+    {
+        var settings = options.CurrentValue;
+        return !string.IsNullOrWhiteSpace(settings.Token) || !settings.HasApiCredentials ? null : Client(settings, CreateJwt(settings));
+    }
+
     public void Dispose()
     {
         _renewal.Dispose();

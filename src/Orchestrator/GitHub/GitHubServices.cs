@@ -24,6 +24,7 @@ public static class GitHubServices
         services.AddGitHubHttpClient();
         services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
         services.TryAddSingleton<IGitHubApi, GitHubApi>();
+        services.TryAddSingleton<IGitHubSetupApi, GitHubSetupApi>();
         services.AddSingleton<Jobs.IJobHandler, WebhookJobHandler>();
         foreach (var route in routes)
         {
