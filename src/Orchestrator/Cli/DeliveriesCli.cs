@@ -13,6 +13,7 @@ internal static class DeliveriesCli
         deliveries.Add(List(host, output));
         deliveries.Add(Show(host, output));
         deliveries.Add(Replay(host, output));
+        deliveries.Add(Recover(host, output));
         return deliveries;
     }
 
@@ -117,6 +118,65 @@ internal static class DeliveriesCli
             await WriteAsync(output, result, parsed.GetValue(json)).ConfigureAwait(false);
         });
         return replay;
+    }
+
+    private static Command Recover(Func<WebApplication> host, TextWriter output)
+    {
+        var since = OperatorCli.Since("24h");
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only say what would be redelivered." };
+        var json = OperatorCli.Json();
+        var recover = new Command("recover", "Read the webhooks' delivery logs on GitHub and ask GitHub to redeliver what failed and is not in the inbox.")
+        {
+            since, dryRun, json,
+        };
+        recover.SetAction(host, async (parsed, services, cancellationToken) =>
+        {
+            var time = services.GetRequiredService<TimeProvider>();
+            var report = await services.GetRequiredService<DeliveryRecovery>().RecoverAsync(parsed.GetValue(since)!.Value.Resolve(time), parsed.GetValue(dryRun), cancellationToken).ConfigureAwait(false);
+            if (parsed.GetValue(json))
+            {
+                await OperatorCli.WriteJsonAsync(output, report, OperatorJsonContext.Default.RecoveryReport).ConfigureAwait(false);
+                return;
+            }
+
+            await output.WriteLineAsync(string.Format(
+                CultureInfo.InvariantCulture,
+                "Read {0} hook(s) since {1}: {2} delivery(ies), {3} acknowledged, {4} failed on GitHub's side.",
+                report.Hooks.Count,
+                OperatorCli.Time(report.Since),
+                report.Seen,
+                report.Succeeded,
+                report.Failed.Count)).ConfigureAwait(false);
+            if (report.Failed.Count > 0)
+            {
+                TextTable.Write(
+                    output,
+                    ["DELIVERY", "EVENT", "HOOK", "DELIVERED", "GITHUB SAYS", "DONE"],
+                    [.. report.Failed.Select(f => (IReadOnlyList<string>)
+                    [
+                        f.Guid,
+                        f.Action is null ? f.Event : $"{f.Event}.{f.Action}",
+                        f.Hook,
+                        OperatorCli.Time(f.DeliveredAt),
+                        f.GitHubStatus,
+                        f.Outcome,
+                    ])]);
+            }
+
+            await output.WriteLineAsync(report.DryRun
+                ? $"Dry run: {report.Failed.Count(f => f.Outcome == DeliveryRecovery.WouldRedeliver)} would be redelivered."
+                : $"Asked GitHub to redeliver {report.Redelivered}; each is deduplicated by the inbox when it arrives.").ConfigureAwait(false);
+            foreach (var problem in report.Errors)
+            {
+                await output.WriteLineAsync("warning: " + problem).ConfigureAwait(false);
+            }
+
+            if (report.Hooks.Count == 0)
+            {
+                throw new OperatorException("No webhook of this service was found: check Orchestrator:Repositories, the token's Webhooks permission, or Orchestrator:Recovery:HookUrl.");
+            }
+        });
+        return recover;
     }
 
     internal static Task WriteAsync(TextWriter output, ActionResult result, bool json) =>

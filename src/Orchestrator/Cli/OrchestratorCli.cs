@@ -78,7 +78,8 @@ public static class OrchestratorCli
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DiscordApiException or InvalidOperationException or OptionsValidationException or HttpRequestException)
+        catch (Exception ex) when (ex is DiscordApiException or InvalidOperationException or OptionsValidationException or HttpRequestException
+            or GitHub.GitHubApiException or Storage.StoreUnavailableException)
         {
             // Known failures are explained in their message (never containing a token); a bug still shows its stack.
             await error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
@@ -115,6 +116,9 @@ public static class OrchestratorCli
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A provider rule outranks appsettings' "Default: Information", which would print every HTTP call.
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
         configure?.Invoke(builder);
         return builder.Build();
     }

@@ -25,6 +25,7 @@ public static class GitHubServices
         services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
         services.TryAddSingleton<IGitHubApi, GitHubApi>();
         services.TryAddSingleton<IGitHubSetupApi, GitHubSetupApi>();
+        services.TryAddSingleton<IGitHubHookRedelivery, GitHubHookRedelivery>();
         services.AddSingleton<Jobs.IJobHandler, WebhookJobHandler>();
         foreach (var route in routes)
         {

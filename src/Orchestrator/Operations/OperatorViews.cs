@@ -90,4 +90,5 @@ public sealed record ActionResult(string Action, string Id, string? JobId, strin
 [JsonSerializable(typeof(IReadOnlyList<AuditView>))]
 [JsonSerializable(typeof(QueueView))]
 [JsonSerializable(typeof(ActionResult))]
+[JsonSerializable(typeof(RecoveryReport))]
 internal sealed partial class OperatorJsonContext : JsonSerializerContext;

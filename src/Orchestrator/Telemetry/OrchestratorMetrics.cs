@@ -12,6 +12,7 @@ public sealed class OrchestratorMetrics
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _jobs;
     private readonly Histogram<double> _jobDuration;
+    private readonly Counter<long> _recovered;
 
     public OrchestratorMetrics(IMeterFactory meterFactory)
     {
@@ -21,6 +22,7 @@ public sealed class OrchestratorMetrics
         _refusals = meter.CreateCounter<long>("orchestrator.requests.refused", description: "Requests refused before acting, by endpoint and reason.");
         _jobs = meter.CreateCounter<long>("orchestrator.jobs.finished", description: "Jobs run, by kind and outcome (completed, retried, dead_lettered).");
         _jobDuration = meter.CreateHistogram<double>("orchestrator.jobs.duration", unit: "ms", description: "How long a job's handler ran.");
+        _recovered = meter.CreateCounter<long>("orchestrator.deliveries.recovered", description: "Deliveries GitHub failed to make that recovery asked it to send again, by event.");
     }
 
     public void WebhookStored(string eventName, bool duplicate) =>
@@ -29,6 +31,8 @@ public sealed class OrchestratorMetrics
     public void InteractionAnswered(string type) => _interactions.Add(1, new KeyValuePair<string, object?>("type", type));
 
     public void Refused(string endpoint, string reason) => _refusals.Add(1, new("endpoint", endpoint), new("reason", reason));
+
+    public void DeliveryRecovered(string eventName) => _recovered.Add(1, new KeyValuePair<string, object?>("event", eventName));
 
     public void JobFinished(string kind, string outcome, double milliseconds)
     {

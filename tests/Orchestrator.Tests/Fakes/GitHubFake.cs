@@ -44,6 +44,7 @@ public sealed partial class GitHubFake : ApiFake
         Map("POST", "/app/installations/{installation_id}/access_tokens", CreateInstallationToken);
         Map("GET", "/repos/{owner}/{repo}/installation", GetRepositoryInstallation);
         MapSetup();
+        MapRedelivery();
     }
 
     /// <summary>Installation tokens expire after this long (GitHub: one hour).</summary>
