@@ -15,6 +15,7 @@ public sealed partial class InteractionEndpoint
         Telemetry.OrchestratorMetrics metrics,
         ILogger<InteractionEndpoint> logger)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (body, refusal) = await VerifiedBody.ReadAsync(
             context,
             "discord",
@@ -44,9 +45,14 @@ public sealed partial class InteractionEndpoint
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["InteractionId"] = interaction.Id });
+        Telemetry.OrchestratorTracing.Tag("interaction.id", interaction.Id);
         var response = await dispatcher.DispatchAsync(interaction, context.RequestAborted);
         Log.Answered(logger, interaction.Id, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId, response.Type);
-        metrics.InteractionAnswered(interaction.Type.ToString());
+        metrics.InteractionAnswered(
+            interaction.Type.ToString(),
+            interaction.Data?.Name ?? interaction.Data?.CustomId?.Split(':')[0] ?? "-",
+            response.Type.ToString(),
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return Results.Json(response, DiscordJsonContext.Default.InteractionResponse);
     }
 

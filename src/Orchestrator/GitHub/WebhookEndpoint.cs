@@ -75,6 +75,7 @@ public sealed partial class WebhookEndpoint
 
         Log.Accepted(logger, deliveryId, eventName, action, outcome);
         metrics.WebhookStored(eventName, outcome == AcceptOutcome.Duplicate);
+        Telemetry.OrchestratorTracing.Tag("delivery.id", deliveryId);
         var answer = new WebhookAnswer(deliveryId, outcome == AcceptOutcome.Accepted ? "queued" : "duplicate");
         return outcome == AcceptOutcome.Accepted && eventName != "ping"
             ? Results.Json(answer, GitHubJsonContext.Default.WebhookAnswer, statusCode: StatusCodes.Status202Accepted)

@@ -57,6 +57,7 @@ public static class OrchestratorBuilder
         app.MapDiscord();
         app.MapGitHub();
         app.MapJobs();
+        app.MapMetrics();
         return app;
     }
 

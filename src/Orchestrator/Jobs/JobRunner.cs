@@ -28,6 +28,17 @@ public sealed partial class JobRunner(
     public async Task<bool> RunAsync(Job job, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = job.Id, ["JobKind"] = job.Kind });
+
+        // One span per run of a job: its GitHub and Discord calls are its children, tagged so a trace search by id finds them.
+        using var activity = Telemetry.OrchestratorTracing.Source.StartActivity("job " + job.Kind);
+        activity?.SetTag("job.id", job.Id);
+        activity?.SetTag("job.kind", job.Kind);
+        activity?.SetTag("job.attempt", job.Attempts);
+        if (job.Kind == InboxJob.Kind)
+        {
+            activity?.SetTag("delivery.id", job.Payload);
+        }
+
         if (!_handlers.TryGetValue(job.Kind, out var handler))
         {
             Log.DeadLettered(logger, job.Id, job.Kind, "no handler for this kind");

@@ -12,6 +12,7 @@ public static class OperationsServices
         services.AddSingleton<OperatorQueries>();
         services.AddSingleton<OperatorActions>();
         services.AddSingleton<DeliveryRecovery>();
+        services.AddSingleton<StoreGauges>();
         services.AddSingleton<IJobHandler, RecoveryJobHandler>();
         services.AddSingleton<IPeriodicTask, RecoverySchedule>();
         return services;
