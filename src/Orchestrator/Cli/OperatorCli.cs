@@ -65,14 +65,7 @@ internal static class OperatorCli
     public static string Time(DateTimeOffset? value) =>
         value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "Z" : "-";
 
-    public static string Duration(double? seconds) => seconds switch
-    {
-        null => "-",
-        < 60 => $"{seconds:0}s",
-        < 3600 => $"{seconds / 60:0}m",
-        < 172_800 => $"{seconds / 3600:0.#}h",
-        _ => $"{seconds / 86400:0.#}d",
-    };
+    public static string Duration(double? seconds) => Operations.Names.Duration(seconds);
 
     public static string Cell(string? value, int max = 60)
     {

@@ -46,6 +46,7 @@ public static class OrchestratorBuilder
         services.AddGitHub(GitHubEventTable.All);
         services.AddWorkflow();
         services.AddOperations();
+        services.AddDashboard(builder.Configuration);
         return builder;
     }
 
@@ -58,6 +59,7 @@ public static class OrchestratorBuilder
         app.MapGitHub();
         app.MapJobs();
         app.MapMetrics();
+        app.MapDashboard();
         return app;
     }
 

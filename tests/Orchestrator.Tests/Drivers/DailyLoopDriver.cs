@@ -73,9 +73,10 @@ public sealed class DailyLoopDriver : IAsyncDisposable
 
     public IRunStore Runs => App.Services.GetRequiredService<IRunStore>();
 
-    public static async Task<DailyLoopDriver> StartAsync(IDictionary<string, string?>? overrides = null)
+    /// <param name="start">The shared clock's start; a browser test starts it at the real time, since browsers drop cookies that expired by their own clock.</param>
+    public static async Task<DailyLoopDriver> StartAsync(IDictionary<string, string?>? overrides = null, DateTimeOffset? start = null)
     {
-        var time = new SkippingTimeProvider(DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
+        var time = new SkippingTimeProvider(start ?? DateTimeOffset.Parse("2026-11-25T09:00:00Z", CultureInfo.InvariantCulture));
         var github = await GitHubFake.StartAsync(time, TestContext.Current.CancellationToken);
         var discord = await DiscordFake.StartAsync(BotToken, "1100000000000000001", time, TestContext.Current.CancellationToken);
         return new DailyLoopDriver(github, discord, time, overrides ?? new Dictionary<string, string?>());
