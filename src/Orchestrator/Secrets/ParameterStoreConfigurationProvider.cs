@@ -39,6 +39,7 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
     private readonly string _path = NormalizePath(source.Path);
     private IAmazonSimpleSystemsManagement? _client;
     private ITimer? _timer;
+    private volatile IReadOnlyDictionary<string, ParameterAge> _ages = new Dictionary<string, ParameterAge>();
     private int _reloading;
 
     public override void Load()
@@ -47,6 +48,9 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
         Data = LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
         _timer ??= source.TimeProvider.CreateTimer(_ => _ = ReloadAsync(), null, source.ReloadInterval, source.ReloadInterval);
     }
+
+    /// <summary>When each setting's parameter was last changed, by configuration key, as of the last load.</summary>
+    public IReadOnlyDictionary<string, ParameterAge> Ages => _ages;
 
     /// <summary>Reads the parameters again; returns true when the values changed. Never throws.</summary>
     public async Task<bool> ReloadAsync()
@@ -103,6 +107,7 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
     {
         _client ??= source.ClientFactory();
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var ages = new Dictionary<string, ParameterAge>(StringComparer.OrdinalIgnoreCase);
         var request = new GetParametersByPathRequest
         {
             Path = _path,
@@ -118,6 +123,10 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
                 if (ToConfigurationKey(_path, parameter.Name) is { } key)
                 {
                     data[key] = parameter.Value;
+                    if (parameter.LastModifiedDate is { } modified)
+                    {
+                        ages[key] = new ParameterAge(parameter.Name, new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)));
+                    }
                 }
             }
 
@@ -125,6 +134,7 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
         }
         while (!string.IsNullOrEmpty(request.NextToken));
 
+        _ages = ages;
         return data;
     }
 
@@ -139,6 +149,9 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
         return trimmed;
     }
 }
+
+/// <summary>A parameter's name and when it was last changed (its value is never kept here).</summary>
+public sealed record ParameterAge(string Name, DateTimeOffset LastModified);
 
 public static class ParameterStoreConfigurationExtensions
 {

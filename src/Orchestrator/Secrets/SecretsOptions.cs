@@ -18,6 +18,9 @@ public sealed class SecretsOptions
     /// <summary>How often the parameters are read again, so a rotated secret is used without a redeploy.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>`doctor` warns about a parameter not changed for longer than this: secrets should be rotated on a schedule.</summary>
+    public TimeSpan RotateAfter { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>Endpoint override for a local Systems Manager API (tests, emulators); empty for AWS.</summary>
     public string? ServiceUrl { get; set; }
 }

@@ -33,13 +33,7 @@ public static class WorkflowJobs
     };
 
     /// <summary>Refusals a retry cannot change: GitHub is not configured, or it refused the request itself (missing workflow, bad input, no permission).</summary>
-    public static bool IsPermanent(Exception exception) => exception switch
-    {
-        GitHub.GitHubNotConfiguredException => true,
-        GitHub.GitHubApiException { IsRateLimit: true } => false,
-        GitHub.GitHubApiException api => (int)api.Status is 400 or 401 or 403 or 404 or 410 or 422,
-        _ => false,
-    };
+    public static bool IsPermanent(Exception exception) => exception is Orchestrator.Jobs.IPermanentFailure { IsPermanent: true };
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 

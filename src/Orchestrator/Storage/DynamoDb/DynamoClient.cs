@@ -18,6 +18,9 @@ internal sealed class DynamoClient(IAmazonDynamoDB client) : IDisposable
     public Task<PutItemResponse> PutItemAsync(PutItemRequest request, CancellationToken cancellationToken) =>
         GuardAsync(() => client.PutItemAsync(request, cancellationToken), cancellationToken);
 
+    public Task<DeleteItemResponse> DeleteItemAsync(DeleteItemRequest request, CancellationToken cancellationToken) =>
+        GuardAsync(() => client.DeleteItemAsync(request, cancellationToken), cancellationToken);
+
     public Task<UpdateItemResponse> UpdateItemAsync(UpdateItemRequest request, CancellationToken cancellationToken) =>
         GuardAsync(() => client.UpdateItemAsync(request, cancellationToken), cancellationToken);
 

@@ -41,7 +41,7 @@ public sealed partial class PlanJobHandler(
             {
                 issues = await github.ListIssuesWithLabelAsync(plan.Repository, plan.Label, plan.Limit, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && WorkflowJobs.IsLastAttempt(job, jobOptions.Value))
+            catch (Exception ex) when (ex is not OperationCanceledException && (WorkflowJobs.IsPermanent(ex) || WorkflowJobs.IsLastAttempt(job, jobOptions.Value)))
             {
                 await AnswerAsync(plan, job, MessagePayload.Text($"⚠️ I could not read the issues of `{plan.Repository}` from GitHub ({WorkflowJobs.Describe(ex)}). No plan was made; try `/plan` again later."), cancellationToken);
                 throw;
