@@ -11,6 +11,15 @@ public sealed class ParameterStoreConfigurationSource : IConfigurationSource
 
     public required Func<IAmazonSimpleSystemsManagement> ClientFactory { get; init; }
 
+    /// <summary>Names below <see cref="Path"/> to read with GetParameters instead of the whole path; empty reads the path.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+
+    /// <summary>
+    /// Called when the first load fails, with one line naming the path and the cause; null rethrows. The service sets
+    /// it to print that line and exit 1, so an INIT that cannot read its secrets stops at once and says why.
+    /// </summary>
+    public Action<string, Exception>? OnFirstLoadFailed { get; init; }
+
     public TimeSpan ReloadInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -32,7 +41,7 @@ public sealed class ParameterStoreConfigurationSource : IConfigurationSource
 /// </summary>
 public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurationSource source) : ConfigurationProvider, IDisposable
 {
-    /// <summary>GetParametersByPath returns at most 10 parameters a page.</summary>
+    /// <summary>GetParametersByPath returns at most 10 parameters a page; GetParameters takes at most 10 names.</summary>
     public const int PageSize = 10;
 
     private const string KeyPrefix = "Orchestrator";
@@ -44,7 +53,16 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
     public override void Load()
     {
         // Configuration providers load synchronously; this runs once, before the host starts.
-        Data = LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        try
+        {
+            Data = LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (source.OnFirstLoadFailed is not null)
+        {
+            source.OnFirstLoadFailed(FirstLoadFailure(ex), ex);
+            throw;
+        }
+
         _timer ??= source.TimeProvider.CreateTimer(_ => _ = ReloadAsync(), null, source.ReloadInterval, source.ReloadInterval);
     }
 
@@ -99,10 +117,37 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
         _client?.Dispose();
     }
 
+    /// <summary>The one line that says which path could not be read and why (the exception's type and message, no secret).</summary>
+    public string FirstLoadFailure(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var what = source.Names.Count > 0 ? $"parameters {string.Join(", ", source.Names.Select(n => _path + "/" + n.Trim('/')))}" : $"Parameter Store path {_path}";
+        var cause = exception is AggregateException { InnerException: { } inner } ? inner : exception;
+        var code = cause is AmazonSimpleSystemsManagementException { ErrorCode: { Length: > 0 } errorCode } ? errorCode : cause.GetType().Name;
+        return $"Cannot read {what} at start-up: {code}: {cause.Message.ReplaceLineEndings(" ")}";
+    }
+
     private async Task<Dictionary<string, string?>> LoadAsync(CancellationToken cancellationToken)
     {
         _client ??= source.ClientFactory();
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (source.Names.Count > 0)
+        {
+            foreach (var batch in source.Names.Select(n => _path + "/" + n.Trim('/')).Chunk(PageSize))
+            {
+                var response = await _client.GetParametersAsync(new GetParametersRequest { Names = [.. batch], WithDecryption = true }, cancellationToken).ConfigureAwait(false);
+                foreach (var parameter in response.Parameters ?? [])
+                {
+                    if (ToConfigurationKey(_path, parameter.Name) is { } key)
+                    {
+                        data[key] = parameter.Value;
+                    }
+                }
+            }
+
+            return data;
+        }
+
         var request = new GetParametersByPathRequest
         {
             Path = _path,
@@ -156,10 +201,35 @@ public static class ParameterStoreConfigurationExtensions
         return configuration.Add(new ParameterStoreConfigurationSource
         {
             Path = options.ParameterStorePath,
+            Names = (options.ParameterNames ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ReloadInterval = options.ReloadInterval,
             ClientFactory = () => string.IsNullOrEmpty(serviceUrl)
                 ? new AmazonSimpleSystemsManagementClient()
                 : new AmazonSimpleSystemsManagementClient(new AmazonSimpleSystemsManagementConfig { ServiceURL = serviceUrl }),
+            OnFirstLoadFailed = StopTheStart,
         });
+    }
+
+    /// <summary>
+    /// One JSON line on stderr, shaped like the service's own log lines, then exit code 1: on Lambda the INIT fails
+    /// at once with that line in the function's log, instead of a stack trace or endpoints answering 503 without a reason.
+    /// </summary>
+    private static void StopTheStart(string line, Exception exception)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("Timestamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteNumber("EventId", 1);
+            json.WriteString("LogLevel", "Critical");
+            json.WriteString("Category", typeof(ParameterStoreConfigurationProvider).FullName);
+            json.WriteString("Message", line);
+            json.WriteEndObject();
+        }
+
+        Console.Error.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        Console.Error.Flush();
+        Environment.Exit(1);
     }
 }
