@@ -37,7 +37,7 @@ public static class JobStreamImage
             return JobStreamDecision.Ignore("not a job item");
         }
 
-        var jobId = ReadString(image, IdAttribute) ?? key[KeyPrefix.Length..];
+        var jobId = key.Length == KeyPrefix.Length ? string.Empty : ReadString(image, IdAttribute) ?? key[KeyPrefix.Length..];
         if (jobId.Length == 0)
         {
             throw new FormatException($"The job key '{key}' has no id.");

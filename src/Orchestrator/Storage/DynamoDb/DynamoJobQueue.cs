@@ -11,10 +11,10 @@ namespace Orchestrator.Storage.DynamoDb;
 /// job with the same key, which gets a new id.
 /// <para>The sparse "due" index (queue, dueAt) holds every job that is waiting for something, spread over
 /// <see cref="DynamoSchema.Shards"/> partition values "pending#{first hex digit of h}" sorted by when it may run, and
-/// "dead" sorted by when it was dead-lettered. A claimed job stays in its pending shard, with its lease expiry
-/// projected, so a claim writes one index entry in place instead of moving it (a delete and a put), and a poller
-/// skips live leases with a filter on the index. A completed job leaves the index (its queue attribute is removed)
-/// and expires after the completed-job retention. Every state change is a conditional write, so two workers never
+/// "dead" sorted by when it was dead-lettered. The index projects keys only and a claimed job keeps its place in
+/// its pending shard, so a claim writes no index entry (moving it would cost a delete and a put); a poller reads the
+/// items of the due entries it finds (half a read unit each) to skip live leases. A completed job leaves the index
+/// (its queue attribute is removed) and expires after the completed-job retention. Every state change is a conditional write, so two workers never
 /// both win a job.</para>
 /// </summary>
 internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageOptions options, TimeProvider time) : IJobQueue
@@ -22,7 +22,6 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
     private const string DueIndex = "due";
     private const string PendingBucket = "pending";
     private const string DeadQueue = "dead";
-    private const string NotLeased = "(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)";
 
     /// <summary>Reserved words and index keys, always written through these names.</summary>
     private static readonly Dictionary<string, string> Names = new()
@@ -112,10 +111,7 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         // the same jobs, so read a few more candidates than wanted; each claim is a conditional write on the item.
         var limit = Math.Min(max * 2 + 4, 100);
         var shards = await Task.WhenAll(DynamoSchema.AllShards(PendingBucket).Select(queue => DueInShardAsync(queue, now, limit, cancellationToken))).ConfigureAwait(false);
-        var candidates = shards
-            .SelectMany(items => items)
-            .Select(i => (DueAt: i.RequireString("dueAt"), Pk: i.RequireString(DynamoSchema.PartitionKey)))
-            .OrderBy(c => c.DueAt, StringComparer.Ordinal);
+        var candidates = shards.SelectMany(c => c).OrderBy(c => c.DueAt, StringComparer.Ordinal);
 
         var claimed = new List<Job>();
         foreach (var (_, pk) in candidates)
@@ -143,32 +139,49 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> entries of one shard that are due and not under a live lease, oldest first. Leased
-    /// jobs keep their place in the shard, so the filter may skip many entries: the query follows pages until it has
-    /// enough (the index entries are small: a page of 200 costs about 3 read units).
+    /// Up to <paramref name="limit"/> jobs of one shard that are due and not under a live lease, oldest first. Leased
+    /// jobs keep their place in the shard, so the query follows pages of index entries (keys only: a page of 100
+    /// costs about one read unit) and reads their items, eventually consistent (the claim itself is conditional).
     /// </summary>
-    private async Task<List<Dictionary<string, AttributeValue>>> DueInShardAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    private async Task<List<(string DueAt, string Pk)>> DueInShardAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
-        var found = new List<Dictionary<string, AttributeValue>>();
+        var found = new List<(string DueAt, string Pk)>();
         var request = new QueryRequest
         {
             TableName = table,
             IndexName = DueIndex,
             KeyConditionExpression = "#queue = :queue AND #dueAt <= :now",
-            FilterExpression = NotLeased,
             ExpressionAttributeNames = new() { ["#queue"] = "queue", ["#dueAt"] = "dueAt" },
             ExpressionAttributeValues = new() { [":queue"] = S(queue), [":now"] = TimeValue(now) },
-            Limit = 200,
+            Limit = 100,
         };
         do
         {
             var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            found.AddRange(response.Items ?? []);
+            var entries = response.Items ?? [];
+            if (entries.Count > 0)
+            {
+                var items = await client.BatchGetAsync(table, [.. entries.Select(e => Key(e.RequireString(DynamoSchema.PartitionKey)))], cancellationToken, consistent: false).ConfigureAwait(false);
+                found.AddRange(items.Where(i => Claimable(i, now)).Select(i => (i.RequireString("dueAt"), i.RequireString(DynamoSchema.PartitionKey))));
+            }
+
             request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (request.ExclusiveStartKey is not null && found.Count < limit);
 
-        return found.Count > limit ? found[..limit] : found;
+        return [.. found.OrderBy(f => f.DueAt, StringComparer.Ordinal).Take(limit)];
+    }
+
+    /// <summary>What the claim's condition accepts, read before trying it so that a live lease costs no failed write.</summary>
+    private static bool Claimable(Dictionary<string, AttributeValue> item, DateTimeOffset now)
+    {
+        var at = Time(now);
+        return item.GetString("state") switch
+        {
+            nameof(JobState.Pending) => string.CompareOrdinal(item.GetString("scheduledAt"), at) <= 0,
+            nameof(JobState.Leased) => string.CompareOrdinal(item.GetString("leaseExpiresAt"), at) <= 0,
+            _ => false,
+        };
     }
 
     public Task<Job?> ClaimByIdAsync(string jobId, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -277,25 +290,38 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
 
     public async Task<JobQueueStats> GetStatsAsync(CancellationToken cancellationToken)
     {
-        // A pending shard holds pending jobs and leased ones (with their lease expiry projected).
-        var pending = await Task.WhenAll(DynamoSchema.AllShards(PendingBucket).Select(q => CountAsync(q, "attribute_not_exists(leaseExpiresAt)", cancellationToken))).ConfigureAwait(false);
-        var leased = await Task.WhenAll(DynamoSchema.AllShards(PendingBucket).Select(q => CountAsync(q, "attribute_exists(leaseExpiresAt)", cancellationToken))).ConfigureAwait(false);
-        var dead = await CountAsync(DeadQueue, filter: null, cancellationToken).ConfigureAwait(false);
-        return new JobQueueStats(pending.Sum(), leased.Sum(), dead);
+        // A pending shard holds pending jobs and leased ones; the index has keys only, so read the items' states.
+        var shards = await Task.WhenAll(DynamoSchema.AllShards(PendingBucket).Select(q => CountStatesAsync(q, cancellationToken))).ConfigureAwait(false);
+        var dead = await CountAsync(DeadQueue, cancellationToken).ConfigureAwait(false);
+        return new JobQueueStats(shards.Sum(s => s.Pending), shards.Sum(s => s.Leased), dead);
     }
 
-    private Task<long> CountAsync(string queue, string? filter, CancellationToken cancellationToken) =>
-        client.CountAsync(
-            new QueryRequest
-            {
-                TableName = table,
-                IndexName = DueIndex,
-                KeyConditionExpression = "#queue = :queue",
-                FilterExpression = filter,
-                ExpressionAttributeNames = new() { ["#queue"] = "queue" },
-                ExpressionAttributeValues = new() { [":queue"] = S(queue) },
-            },
-            cancellationToken);
+    private async Task<(long Pending, long Leased)> CountStatesAsync(string queue, CancellationToken cancellationToken)
+    {
+        var entries = await client.QueryAllAsync(QueueQuery(queue), cancellationToken).ConfigureAwait(false);
+        if (entries.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var items = await client.BatchGetAsync(table, [.. entries.Select(e => Key(e.RequireString(DynamoSchema.PartitionKey)))], cancellationToken, consistent: false).ConfigureAwait(false);
+        var leased = items.Count(i => i.GetString("state") == nameof(JobState.Leased) && i.GetString("queue") == queue);
+        var pending = items.Count(i => i.GetString("state") == nameof(JobState.Pending) && i.GetString("queue") == queue);
+        return (pending, leased);
+    }
+
+    private Task<long> CountAsync(string queue, CancellationToken cancellationToken) =>
+        client.CountAsync(QueueQuery(queue), cancellationToken);
+
+    /// <summary>Every index entry of one queue value.</summary>
+    private QueryRequest QueueQuery(string queue) => new()
+    {
+        TableName = table,
+        IndexName = DueIndex,
+        KeyConditionExpression = "#queue = :queue",
+        ExpressionAttributeNames = new() { ["#queue"] = "queue" },
+        ExpressionAttributeValues = new() { [":queue"] = S(queue) },
+    };
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string pk, CancellationToken cancellationToken)
     {
@@ -329,7 +355,7 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
 
         try
         {
-            // Only state, owner, attempts and the projected lease expiry change: the index entry is rewritten in place.
+            // Only state, owner, attempts and the lease expiry change, none of them in the index: no index write.
             var response = await client.UpdateItemAsync(
                 new UpdateItemRequest
                 {

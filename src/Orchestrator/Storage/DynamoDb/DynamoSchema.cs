@@ -50,16 +50,15 @@ public static class DynamoSchema
 
     /// <summary>
     /// The job queue. The stream (new images) lets a Lambda worker run jobs as they are written; the "due"
-    /// index lets any worker find claimable jobs by due time. It projects only the lease expiry besides the keys, so
-    /// that a poller can skip jobs under a live lease in the index itself, and an update that changes nothing else
-    /// of the index entry (completing a job removes it) costs one index write at most.
+    /// index lets any worker find claimable jobs by due time. It projects keys only, so that claiming a job (which
+    /// leaves its index keys alone) writes no index entry at all; a poller reads the items of the entries it finds.
     /// </summary>
     public static readonly TableDefinition Jobs = new(
         "jobs",
         [new(PartitionKey, ScalarAttributeType.S), new("queue", ScalarAttributeType.S), new("dueAt", ScalarAttributeType.S)],
         HashKey: PartitionKey,
         RangeKey: null,
-        Indexes: [new("due", "queue", "dueAt", ProjectionType.INCLUDE, ["leaseExpiresAt"])],
+        Indexes: [new("due", "queue", "dueAt", ProjectionType.KEYS_ONLY, [])],
         Stream: StreamViewType.NEW_IMAGE);
 
     public static readonly IReadOnlyList<TableDefinition> All = [Runs, Inbox, Jobs];
