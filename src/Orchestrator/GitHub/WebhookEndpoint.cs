@@ -10,7 +10,7 @@ namespace Orchestrator.GitHub;
 /// POST /github/webhooks: size, signature, headers, parse, store (with its processing job), then 2xx.
 /// Nothing is acknowledged before it is stored; a redelivery of a stored id is acknowledged without effect.
 /// </summary>
-public static partial class WebhookEndpoint
+public sealed partial class WebhookEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext context,
@@ -19,7 +19,7 @@ public static partial class WebhookEndpoint
         TimeProvider time,
         IOptions<GitHubOptions> options,
         Telemetry.OrchestratorMetrics metrics,
-        ILogger<WebhookSignature> logger)
+        ILogger<WebhookEndpoint> logger)
     {
         var (body, refusal) = await VerifiedBody.ReadAsync(
             context,

@@ -1,0 +1,21 @@
+namespace Orchestrator.Storage;
+
+public enum AcceptOutcome
+{
+    /// <summary>Stored for the first time and its processing job enqueued.</summary>
+    Accepted,
+
+    /// <summary>A delivery with this id was already stored: nothing was written.</summary>
+    Duplicate,
+}
+
+/// <summary>
+/// The durable inbox of GitHub deliveries. <see cref="AcceptAsync"/> stores the delivery and enqueues its
+/// processing job in one atomic write, so an acknowledged delivery is never lost and never processed twice.
+/// </summary>
+public interface IWebhookInbox
+{
+    Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+
+    Task<WebhookDelivery?> GetAsync(string deliveryId, CancellationToken cancellationToken);
+}
