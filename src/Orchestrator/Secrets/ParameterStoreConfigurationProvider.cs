@@ -1,5 +1,6 @@
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.Secrets;
 
@@ -15,8 +16,9 @@ public sealed class ParameterStoreConfigurationSource : IConfigurationSource
     public IReadOnlyList<string> Names { get; init; } = [];
 
     /// <summary>
-    /// Called when the first load fails, with one line naming the path and the cause; null rethrows. The service sets
-    /// it to print that line and exit 1, so an INIT that cannot read its secrets stops at once and says why.
+    /// Called when the first load fails, with one line naming the path and the cause; null rethrows. The service throws
+    /// a <see cref="Configuration.SettingsException"/> from it, so an INIT that cannot read its secrets stops at once
+    /// (exit 1) with that line instead of a stack trace.
     /// </summary>
     public Action<string, Exception>? OnFirstLoadFailed { get; init; }
 
@@ -206,30 +208,8 @@ public static class ParameterStoreConfigurationExtensions
             ClientFactory = () => string.IsNullOrEmpty(serviceUrl)
                 ? new AmazonSimpleSystemsManagementClient()
                 : new AmazonSimpleSystemsManagementClient(new AmazonSimpleSystemsManagementConfig { ServiceURL = serviceUrl }),
-            OnFirstLoadFailed = StopTheStart,
+            // The service host prints a SettingsException as its one line and exits 1 (Hosting/ServiceHost.cs).
+            OnFirstLoadFailed = (line, _) => throw new SettingsException(line),
         });
-    }
-
-    /// <summary>
-    /// One JSON line on stderr, shaped like the service's own log lines, then exit code 1: on Lambda the INIT fails
-    /// at once with that line in the function's log, instead of a stack trace or endpoints answering 503 without a reason.
-    /// </summary>
-    private static void StopTheStart(string line, Exception exception)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("Timestamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteNumber("EventId", 1);
-            json.WriteString("LogLevel", "Critical");
-            json.WriteString("Category", typeof(ParameterStoreConfigurationProvider).FullName);
-            json.WriteString("Message", line);
-            json.WriteEndObject();
-        }
-
-        Console.Error.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-        Console.Error.Flush();
-        Environment.Exit(1);
     }
 }
