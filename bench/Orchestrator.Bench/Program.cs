@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     EndpointsBenchmark.Mode => await EndpointsBenchmark.RunAsync(args[1..]),
     StartupBenchmark.Mode => await StartupBenchmark.RunAsync(args[1..]),
     LoopBenchmark.Mode => await LoopBenchmark.RunAsync(args[1..]),
+    ScaleBenchmark.Mode => await ScaleBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

@@ -15,6 +15,13 @@ public sealed class SecretsOptions
     /// </summary>
     public string? ParameterStorePath { get; set; }
 
+    /// <summary>
+    /// Names below <see cref="ParameterStorePath"/> (comma-separated, e.g. "GitHub/WebhookSecrets") to read instead of
+    /// the whole path, with GetParameters: a function whose role may read only those parameters (the webhook function
+    /// needs only the webhook secrets). A name that does not exist stays a missing setting (/readyz names it).
+    /// </summary>
+    public string? ParameterNames { get; set; }
+
     /// <summary>How often the parameters are read again, so a rotated secret is used without a redeploy.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromMinutes(5);
 

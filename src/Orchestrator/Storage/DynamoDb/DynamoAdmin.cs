@@ -163,7 +163,7 @@ internal sealed partial class DynamoAdmin(DynamoClient client, DynamoDbStoreOpti
             {
                 IndexName = i.Name,
                 KeySchema = KeySchema(i.HashKey, i.RangeKey),
-                Projection = new Projection { ProjectionType = DynamoSchema.IndexProjection },
+                Projection = new Projection { ProjectionType = i.Projection, NonKeyAttributes = i.NonKeyAttributes.Count > 0 ? [.. i.NonKeyAttributes] : null },
             })];
         }
 
