@@ -15,6 +15,7 @@ public static class DiscordServices
     {
         services.AddSingleton(new CommandCatalog(commands));
         services.AddValidatedOptions<DiscordOptions>(DiscordOptions.Section);
+        services.AddSingleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>();
         // Rebuilt when the public key changes (Parameter Store reload), so a new key needs no restart.
         services.AddSingleton(sp =>
         {

@@ -106,13 +106,6 @@ public sealed partial class GitHubApi
             return (IReadOnlyList<GitHubPullRequest>)pulls.Take(limit).ToList();
         }, cancellationToken);
 
-    public Task<string> GetDefaultBranchAsync(string repository, CancellationToken cancellationToken) =>
-        CallAsync(repository, async client =>
-        {
-            var (owner, name) = GitHubRepository.Split(repository);
-            return (await client.Repository.Get(owner, name)).DefaultBranch;
-        }, cancellationToken);
-
     public Task<GitHubPullRequest> CreatePullRequestAsync(string repository, string head, string @base, string title, string body, CancellationToken cancellationToken) =>
         CallAsync(repository, async client =>
         {

@@ -241,20 +241,7 @@ public sealed partial class GitHubApi(IGitHubClientFactory clients, TimeProvider
         }
     }
 
-    private GitHubApiException Translate(string repository, ApiException e)
-    {
-        // GitHub's Retry-After comes first: a secondary rate limit names its wait there, and the one minute of
-        // GitHub's guidance is only for when it names none.
-        var retryAt = e switch
-        {
-            _ when e.HttpResponse?.Headers is { } headers && headers.TryGetValue("Retry-After", out var after)
-                && int.TryParse(after, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) => time.GetUtcNow().AddSeconds(seconds),
-            RateLimitExceededException limit => limit.Reset,
-            SecondaryRateLimitExceededException => time.GetUtcNow().AddMinutes(1),
-            _ => (DateTimeOffset?)null,
-        };
-        return new GitHubApiException($"GitHub answered {(int)e.StatusCode} for {repository}: {e.Message}", e.StatusCode, retryAt, e);
-    }
+    private GitHubApiException Translate(string repository, ApiException e) => GitHubErrors.Translate(repository, e, time);
 
     private static GitHubIssue ToIssue(string repository, Issue issue) => new(
         repository,

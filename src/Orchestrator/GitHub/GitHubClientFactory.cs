@@ -61,6 +61,12 @@ public sealed partial class GitHubClientFactory(
         return Task.FromResult<IGitHubClient>(Client(settings, token));
     }
 
+    public IGitHubClient? CreateForApp()
+    {
+        var settings = options.CurrentValue;
+        return !string.IsNullOrWhiteSpace(settings.Token) || !settings.HasApiCredentials ? null : Client(settings, CreateJwt(settings));
+    }
+
     public void Dispose()
     {
         _renewal.Dispose();

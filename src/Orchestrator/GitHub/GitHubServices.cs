@@ -14,6 +14,7 @@ public static class GitHubServices
     {
         services.AddSingleton(new GitHubEventCatalog(routes));
         services.AddValidatedOptions<GitHubOptions>(GitHubOptions.Section);
+        services.AddSingleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>();
         // Rebuilt when the secrets change (Parameter Store reload), so a rotation needs no restart.
         services.AddSingleton(sp => Reloadable.From(
             sp.GetRequiredService<IOptionsMonitor<GitHubOptions>>(),
@@ -23,6 +24,7 @@ public static class GitHubServices
         services.AddGitHubHttpClient();
         services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
         services.TryAddSingleton<IGitHubApi, GitHubApi>();
+        services.TryAddSingleton<IGitHubSetupApi, GitHubSetupApi>();
         services.AddSingleton<Jobs.IJobHandler, WebhookJobHandler>();
         foreach (var route in routes)
         {

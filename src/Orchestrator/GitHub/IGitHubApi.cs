@@ -55,9 +55,6 @@ public interface IGitHubApi
     /// <summary>Open pull requests, newest first (at most <paramref name="limit"/>).</summary>
     Task<IReadOnlyList<GitHubPullRequest>> ListOpenPullRequestsAsync(string repository, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The repository's default branch.</summary>
-    Task<string> GetDefaultBranchAsync(string repository, CancellationToken cancellationToken);
-
     Task<GitHubPullRequest> CreatePullRequestAsync(string repository, string head, string @base, string title, string body, CancellationToken cancellationToken);
 
     /// <summary>Branch names starting with <paramref name="prefix"/> (git matching-refs), e.g. "claude/issue-12-".</summary>

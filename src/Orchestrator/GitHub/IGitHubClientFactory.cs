@@ -13,4 +13,7 @@ public interface IGitHubClientFactory
     /// UserToken when set, else the Token. An App without a UserToken cannot make them.
     /// </summary>
     Task<IGitHubClient> CreateForUserAsync(string repository, CancellationToken cancellationToken);
+
+    /// <summary>A client authenticated as the GitHub App itself (a JWT), for the App's own endpoints; null when the service uses a token.</summary>
+    IGitHubClient? CreateForApp();
 }

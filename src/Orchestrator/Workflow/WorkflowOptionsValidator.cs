@@ -1,3 +1,4 @@
+using Orchestrator.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Orchestrator.Workflow;
@@ -14,7 +15,7 @@ public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
             var prefix = $"Orchestrator:Repositories:{i}";
             if (!System.Text.RegularExpressions.Regex.IsMatch(repo.Name, @"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"))
             {
-                failures.Add($"{prefix}:Name must be \"owner/name\"");
+                failures.Add(Settings.Invalid($"{prefix}:Name", "expected \"owner/name\"", repo.Name));
             }
 
             if (repo.Executor.Validate() is { } executor)
@@ -24,24 +25,24 @@ public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
 
             if (repo.Limit is < 1 or > 100)
             {
-                failures.Add($"{prefix}:Limit must be from 1 to 100");
+                failures.Add(Settings.Invalid($"{prefix}:Limit", "expected a number from 1 to 100", repo.Limit));
             }
 
             if (repo.Schedule.Cron is { } cron)
             {
                 if (!Cronos.CronExpression.TryParse(cron, out _))
                 {
-                    failures.Add($"{prefix}:Schedule:Cron is not a valid 5-field cron expression");
+                    failures.Add(Settings.Invalid($"{prefix}:Schedule:Cron", "expected a 5-field cron expression such as \"0 9 * * 1-5\"", cron));
                 }
 
                 if (!TimeZoneInfo.TryFindSystemTimeZoneById(repo.Schedule.TimeZone, out _))
                 {
-                    failures.Add($"{prefix}:Schedule:TimeZone is not a known time zone id");
+                    failures.Add(Settings.Invalid($"{prefix}:Schedule:TimeZone", "expected an IANA time zone id such as Europe/Berlin", repo.Schedule.TimeZone));
                 }
 
                 if ((repo.Schedule.ChannelId ?? repo.ChannelId) is null)
                 {
-                    failures.Add($"{prefix}:Schedule needs ChannelId (or the repository's ChannelId) to post the plan");
+                    failures.Add($"{prefix}:Schedule:ChannelId is missing: a scheduled plan needs a channel to be posted in (or set {prefix}:ChannelId)");
                 }
             }
         }

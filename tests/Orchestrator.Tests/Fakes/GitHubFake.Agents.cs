@@ -5,7 +5,7 @@ namespace Orchestrator.Tests.Fakes;
 
 /// <summary>
 /// The endpoints coding agents and their tracking need (issue 12): Copilot assignment, issue timelines, branch rules and
-/// protection, check runs and statuses of a commit, matching refs, pull request creation, the repository, runs of a head
+/// protection, check runs and statuses of a commit, matching refs, pull request creation, runs of a head
 /// and their approval. Like the rest of the fake, every request and answer is checked against @octokit/openapi.
 /// </summary>
 public sealed partial class GitHubFake
@@ -27,7 +27,6 @@ public sealed partial class GitHubFake
         Map("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", ListCheckRuns);
         Map("GET", "/repos/{owner}/{repo}/commits/{ref}/status", GetCombinedStatus);
         Map("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref}", ListMatchingRefs);
-        Map("GET", "/repos/{owner}/{repo}", GetRepository);
         Map("POST", "/repos/{owner}/{repo}/pulls", CreatePull);
         Map("GET", "/repos/{owner}/{repo}/actions/runs", ListRepositoryRuns);
         Map("POST", "/repos/{owner}/{repo}/actions/runs/{run_id}/approve", ApproveRun);
@@ -201,29 +200,6 @@ public sealed partial class GitHubFake
                 return (JsonNode)json;
             });
         return new FakeResponse(200, new JsonArray([.. refs]));
-    }
-
-    private FakeResponse GetRepository(FakeRequest request)
-    {
-        if (Find(request) is not { } repository)
-        {
-            return Error(404, "Not Found");
-        }
-
-        var json = Clone(request.Operation.Example(200)!.Value).AsObject();
-        json["id"] = repository.Id;
-        json["name"] = repository.Name;
-        json["full_name"] = repository.FullName;
-        json["default_branch"] = repository.DefaultBranch;
-
-        // The description's example is a fork that lacks the required "language": this repository is no fork.
-        json["language"] = "C#";
-        json["fork"] = false;
-        json.Remove("source");
-        json.Remove("parent");
-        json["html_url"] = $"https://github.com/{repository.FullName}";
-        json["url"] = $"{request.Origin}repos/{repository.FullName}";
-        return new FakeResponse(200, json);
     }
 
     private FakeResponse CreatePull(FakeRequest request)

@@ -15,6 +15,7 @@ namespace Orchestrator.Workflow.Jobs;
 /// </summary>
 public sealed partial class OpenPullRequestJobHandler(
     IGitHubApi github,
+    IGitHubSetupApi setup,
     Effects effects,
     PullRequestTracker tracker,
     IRunStore runs,
@@ -46,7 +47,9 @@ public sealed partial class OpenPullRequestJobHandler(
                     return existing.Number.ToString(CultureInfo.InvariantCulture);
                 }
 
-                var @base = options.CurrentValue.Find(run.Repository)?.Executor.BaseBranch ?? await github.GetDefaultBranchAsync(run.Repository, ct);
+                var @base = options.CurrentValue.Find(run.Repository)?.Executor.BaseBranch
+                    ?? (await setup.GetRepositoryAsync(run.Repository, ct))?.DefaultBranch
+                    ?? throw new PermanentJobFailureException($"{run.Repository} is not visible to the service's GitHub credentials.");
                 var body = $"Fixes #{task.IssueNumber}\n\nOpened by Orchestrator for the branch `{branch}` the agent pushed.\nCorrelation id: {task.CorrelationId}\n\n{CommentMarker.For(key)}";
                 var created = await github.CreatePullRequestAsync(run.Repository, branch, @base, issue?.Title ?? $"Fix #{task.IssueNumber}", body, ct);
                 return created.Number.ToString(CultureInfo.InvariantCulture);
