@@ -9,7 +9,7 @@ namespace Orchestrator.Workflow.Jobs;
 /// Brings the thread up to date: edits the one status message in place (an edit is idempotent) and posts
 /// the notice, if any, once.
 /// </summary>
-public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, IDiscordApi discord) : IJobHandler
+public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, IDiscordApi discord, TimeProvider time) : IJobHandler
 {
     public string Kind => WorkflowJobs.Update;
 
@@ -26,12 +26,13 @@ public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, ID
 
         if (location.StatusMessageId is { } status)
         {
-            await discord.EditMessageAsync(thread, status, RunViews.Status(run), cancellationToken);
+            await discord.EditMessageAsync(thread, status, RunViews.Status(run, time.GetUtcNow()), cancellationToken);
         }
 
         if (update.Notice is { } notice)
         {
-            await messages.PostOnceAsync("notice:" + job.IdempotencyKey, thread, Discord.MessagePayload.Text(notice), cancellationToken);
+            var payload = update.ApproveCiIssue is { } issue ? RunViews.WithApproveCiButton(notice, run, issue) : Discord.MessagePayload.Text(notice);
+            await messages.PostOnceAsync("notice:" + job.IdempotencyKey, thread, payload, cancellationToken);
         }
     }
 }
