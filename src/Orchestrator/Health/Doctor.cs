@@ -7,6 +7,7 @@ using Orchestrator.GitHub;
 using Orchestrator.Secrets;
 using Orchestrator.Storage;
 using Orchestrator.Workflow;
+using Orchestrator.Workflow.Executors;
 
 namespace Orchestrator.Health;
 
@@ -27,6 +28,7 @@ public sealed class Doctor(
     IOptionsMonitor<GitHubOptions> gitHubOptions,
     IOptionsMonitor<DiscordOptions> discordOptions,
     IOptionsMonitor<WorkflowOptions> workflow,
+    ExecutorSet executors,
     TimeProvider time)
 {
     /// <summary>What the loop needs a GitHub App to be granted: read issues and pull requests' checks, write issues, dispatch workflows.</summary>
@@ -193,6 +195,12 @@ public sealed class Doctor(
             default:
                 results.Add(CheckResult.Pass("github", $"{name} executor", $"The {executor.Kind} executor needs nothing GitHub can show in advance."));
                 break;
+        }
+
+        // What the executor itself says it needs and can see is missing (docs/agents.md covers what only GitHub can tell).
+        foreach (var missing in executors.Prerequisites(repository).Where(p => p.State == PrerequisiteState.Missing))
+        {
+            results.Add(CheckResult.Fail("github", $"{name} executor", $"The {executor.Kind} executor of {name}: {missing.Description} — this is not set up.", missing.Fix ?? "See docs/agents.md."));
         }
 
         if (repository.Deploy.Workflow is { } deploy)
