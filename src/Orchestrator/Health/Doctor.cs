@@ -31,14 +31,20 @@ public sealed class Doctor(
     ExecutorSet executors,
     TimeProvider time)
 {
-    /// <summary>What the loop needs a GitHub App to be granted: read issues and pull requests' checks, write issues, dispatch workflows.</summary>
+    /// <summary>
+    /// What the loop needs a GitHub App to be granted (deploy/github-app-manifest.json and docs/setup.md say the same; a test
+    /// keeps them in step): comment on, label, assign and close issues; open pull requests for Claude's branches; read
+    /// checks and statuses; dispatch workflows and approve waiting runs; read branches and their rules.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> AppPermissions = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["issues"] = "write",
-        ["pull_requests"] = "read",
-        ["checks"] = "read",
         ["actions"] = "write",
+        ["checks"] = "read",
+        ["contents"] = "read",
+        ["issues"] = "write",
         ["metadata"] = "read",
+        ["pull_requests"] = "write",
+        ["statuses"] = "read",
     };
 
     private const int RecentDeliveries = 10;
