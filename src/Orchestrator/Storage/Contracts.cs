@@ -14,7 +14,7 @@ public sealed record WebhookDelivery(
 
 public enum AcceptOutcome
 {
-    /// <summary>Stored for the first time and its processing job enqueued.</summary>
+    /// <summary>Stored for the first time (with its processing job when one was asked for).</summary>
     Accepted,
 
     /// <summary>A delivery with this id was already stored: nothing was written.</summary>
@@ -27,7 +27,14 @@ public enum AcceptOutcome
 /// </summary>
 public interface IWebhookInbox
 {
-    Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+    Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken) =>
+        AcceptAsync(delivery, withJob: true, cancellationToken);
+
+    /// <summary>
+    /// Stores the delivery; with <paramref name="withJob"/> its processing job in the same write. A delivery nothing
+    /// acts on is stored without one (kept for replay), which spares the queue a claim and a completion per delivery.
+    /// </summary>
+    Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken);
 
     Task<WebhookDelivery?> GetAsync(string deliveryId, CancellationToken cancellationToken);
 }

@@ -22,7 +22,7 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
     private const string Brotli = "br";
     private const string Identity = "identity";
 
-    public async Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    public async Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var pk = PartitionKey(delivery.DeliveryId);
@@ -98,7 +98,11 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
                 },
             },
         };
-        writes.AddRange(DynamoJobQueue.EnqueueWrites(jobsTable, job, jobId, now));
+        if (withJob)
+        {
+            writes.AddRange(DynamoJobQueue.EnqueueWrites(jobsTable, job, jobId, now));
+        }
+
         try
         {
             await client.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = writes }, cancellationToken).ConfigureAwait(false);

@@ -43,7 +43,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public async Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    public async Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentException.ThrowIfNullOrEmpty(delivery.DeliveryId);
@@ -51,7 +51,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         ArgumentNullException.ThrowIfNull(delivery.Payload);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var pending = new PendingAccept(delivery, cancellationToken);
+        var pending = new PendingAccept(delivery, withJob, cancellationToken);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
 
         // A caller that gives up still may have its delivery stored: that is a duplicate on redelivery, never a loss.
@@ -153,9 +153,11 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         _ => new InvalidOperationException("Storing the delivery failed.", exception),
     };
 
-    private sealed class PendingAccept(WebhookDelivery delivery, CancellationToken cancellationToken)
+    private sealed class PendingAccept(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         public WebhookDelivery Delivery { get; } = delivery;
+
+        public bool WithJob { get; } = withJob;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
@@ -216,6 +218,12 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                     continue;
                 }
 
+                outcomes[i] = AcceptOutcome.Accepted;
+                if (!batch[i].WithJob)
+                {
+                    continue;
+                }
+
                 var job = InboxJob.For(delivery);
                 Set(_insertJob, "@id", RunId.New(time).Value);
                 Set(_insertJob, "@kind", job.Kind);
@@ -224,7 +232,6 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 Set(_insertJob, "@now", SqliteTime.ToTicks(now));
                 Set(_insertJob, "@due", SqliteTime.ToTicks(job.DueAt ?? now));
                 _insertJob.ExecuteNonQuery();
-                outcomes[i] = AcceptOutcome.Accepted;
             }
 
             transaction.Commit();
