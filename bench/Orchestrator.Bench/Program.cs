@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     InboxStoreBenchmark.Mode => await InboxStoreBenchmark.RunAsync(args[1..]),
     EndpointsBenchmark.Mode => await EndpointsBenchmark.RunAsync(args[1..]),
+    HandledBenchmark.Mode => await HandledBenchmark.RunAsync(args[1..]),
     StartupBenchmark.Mode => await StartupBenchmark.RunAsync(args[1..]),
     LoopBenchmark.Mode => await LoopBenchmark.RunAsync(args[1..]),
     _ => Usage(),
@@ -19,6 +20,7 @@ static int Usage()
         modes:
           {InboxStoreBenchmark.Mode,-12} {InboxStoreBenchmark.Description}
           {EndpointsBenchmark.Mode,-12} {EndpointsBenchmark.Description}
+          {HandledBenchmark.Mode,-12} {HandledBenchmark.Description}
           {StartupBenchmark.Mode,-12} {StartupBenchmark.Description}
           {LoopBenchmark.Mode,-12} {LoopBenchmark.Description}
         """);

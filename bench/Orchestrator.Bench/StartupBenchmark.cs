@@ -21,7 +21,7 @@ internal static class StartupBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var directory = Path.GetFullPath(Option(args, "--publish-dir") ?? Path.Combine(ServiceProcess.RepositoryRoot, "artifacts", "publish"));
+        var directory = Path.GetFullPath(Option(args, "--publish-dir") ?? Path.Combine(Orchestrator.Tests.Infrastructure.TestTools.RepositoryRoot, "artifacts", "publish"));
         var runs = int.Parse(Option(args, "--runs") ?? "5", CultureInfo.InvariantCulture);
         var idle = TimeSpan.FromSeconds(double.Parse(Option(args, "--idle-seconds") ?? "3", CultureInfo.InvariantCulture));
         var extra = Options(args, "--env").Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty);
@@ -150,7 +150,7 @@ internal static class StartupBenchmark
     /// <summary>The same publish as deploy.sh and CI.</summary>
     private static async Task PublishAsync(string directory)
     {
-        var project = Path.Combine(ServiceProcess.RepositoryRoot, "src", "Orchestrator");
+        var project = Path.Combine(Orchestrator.Tests.Infrastructure.TestTools.RepositoryRoot, "src", "Orchestrator");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
         foreach (var argument in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", directory, "-v", "q" })
         {

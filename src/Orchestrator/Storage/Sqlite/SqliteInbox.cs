@@ -121,7 +121,8 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 {
                     await _database.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
                     writer ??= new BatchWriter(_database.OpenConnection());
-                    var outcomes = writer.Write(batch, _time, _options);
+                    var current = writer;
+                    var outcomes = await _database.ExclusiveAsync(() => current.Write(batch, _time, _options), CancellationToken.None).ConfigureAwait(false);
                     for (var i = 0; i < batch.Count; i++)
                     {
                         batch[i].Completion.TrySetResult(outcomes[i]);

@@ -5,8 +5,9 @@ using Orchestrator.Storage;
 namespace Orchestrator.Workflow.Handlers;
 
 /// <summary>
-/// Brings the thread up to date: edits the one status message in place (an edit is idempotent) and posts
-/// the notice, if any, once.
+/// Brings the thread up to date: a job without a notice edits the one status message in place with the run as it
+/// is now (an edit is idempotent; <see cref="RunUpdates.NotifyAsync"/> coalesces these), a job with a notice posts
+/// it once.
 /// </summary>
 public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages) : IJobHandler
 {
@@ -23,14 +24,13 @@ public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages) : 
             return;
         }
 
-        if (location.StatusMessageId is { } status)
-        {
-            await messages.Discord.EditMessageAsync(thread, status, RunViews.Status(run), cancellationToken);
-        }
-
         if (update.Notice is { } notice)
         {
             await messages.PostOnceAsync("notice:" + job.IdempotencyKey, thread, Discord.MessagePayload.Text(notice), cancellationToken);
+        }
+        else if (location.StatusMessageId is { } status)
+        {
+            await messages.Discord.EditMessageAsync(thread, status, RunViews.Status(run), cancellationToken);
         }
     }
 }
