@@ -73,6 +73,10 @@ internal sealed partial class SqliteJobQueue(
             cancellationToken);
     }
 
+    /// <remarks>
+    /// The planner, left alone, took <c>jobs_state</c> and sorted every pending job for each claim (a temp B-tree),
+    /// so a backlog made each claim slower; <c>jobs_claimable</c> is already in due order.
+    /// </remarks>
     public async Task<IReadOnlyList<Job>> ClaimAsync(string owner, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
@@ -91,7 +95,7 @@ internal sealed partial class SqliteJobQueue(
                     UPDATE jobs SET state = 'Leased', lease_owner = @owner, lease_expires_at = @expires,
                         attempts = attempts + 1, updated_at = @now
                     WHERE rowid IN (
-                        SELECT rowid FROM jobs
+                        SELECT rowid FROM jobs INDEXED BY jobs_claimable
                         WHERE state IN ('Pending', 'Leased') AND due_at <= @now
                             AND (state = 'Pending' OR lease_expires_at <= @now)
                         ORDER BY due_at, rowid
