@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orchestrator.Discord;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Cli;
 
@@ -70,7 +71,7 @@ internal static class CommandsCli
 
     private static async Task DiffAsync(Scope scope, IDiscordApi api, TextWriter output, CancellationToken cancellationToken)
     {
-        var changes = CommandRegistration.Diff(CommandRegistration.Definitions(), await scope.GetAsync(api, cancellationToken).ConfigureAwait(false));
+        var changes = CommandRegistration.Diff(CommandRegistration.Definitions(CommandTable.All), await scope.GetAsync(api, cancellationToken).ConfigureAwait(false));
         await WriteDiffAsync(scope, changes, output).ConfigureAwait(false);
         if (changes.Count > 0)
         {
@@ -80,7 +81,7 @@ internal static class CommandsCli
 
     private static async Task SyncAsync(Scope scope, IDiscordApi api, TextWriter output, CancellationToken cancellationToken)
     {
-        var wanted = CommandRegistration.Definitions();
+        var wanted = CommandRegistration.Definitions(CommandTable.All);
         var changes = CommandRegistration.Diff(wanted, await scope.GetAsync(api, cancellationToken).ConfigureAwait(false));
         await WriteDiffAsync(scope, changes, output).ConfigureAwait(false);
 

@@ -7,9 +7,10 @@ using Orchestrator.Hosting;
 namespace Orchestrator.Cli;
 
 /// <summary>
-/// The executable's command-line mode (<c>Orchestrator commands …</c>). It builds the web host's configuration
-/// and services exactly as the service does (<see cref="OrchestratorBuilder.AddOrchestrator"/>: appsettings,
-/// user secrets in Development, environment variables) but never starts it, so Kestrel does not listen.
+/// The executable's verbs. With no verb (or only configuration arguments such as <c>--Orchestrator:Port=9000</c>), or
+/// with <c>serve</c>, it runs the web service. Every other verb builds the web host's configuration and services exactly
+/// as the service does (<see cref="OrchestratorBuilder.AddOrchestrator"/>: appsettings, user secrets in Development,
+/// environment variables) but never starts it, so Kestrel does not listen.
 /// Exit codes: 0 done, 1 failed (message on stderr), 2 usage error.
 /// </summary>
 public static class OrchestratorCli
@@ -18,26 +19,48 @@ public static class OrchestratorCli
     public const int Failed = 1;
     public const int Usage = 2;
 
-    public static Task<int> RunAsync(string[] args) =>
-        RunAsync(args, Console.Out, Console.Error, configure: null, CancellationToken.None);
+    private static readonly string[] HelpTokens = ["--help", "-h", "-?", "/?", "/h"];
+
+    public static Task<int> RunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0 || (args[0].StartsWith('-') && !HelpTokens.Contains(args[0]) && args[0] != "--version"))
+        {
+            return ServiceHost.RunAsync(args, Console.Error);
+        }
+
+        if (args[0] == "serve" && !args.Skip(1).Any(a => HelpTokens.Contains(a)))
+        {
+            return ServiceHost.RunAsync(args[1..], Console.Error);
+        }
+
+        return RunAsync(args, Console.Out, Console.Error, configure: null, CancellationToken.None);
+    }
 
     /// <param name="configure">Lets tests add configuration or replace services before the host is built.</param>
     internal static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, Action<WebApplicationBuilder>? configure, CancellationToken cancellationToken)
     {
-        var root = new RootCommand("Orchestrator: runs the delivery loop as a web service; these commands manage it from a terminal.")
+        var root = new RootCommand("Orchestrator: runs a team's delivery loop from Discord and GitHub. With no verb it runs the web service.")
         {
+            Serve(),
             CommandsCli.Build(() => BuildHost(configure), output),
         };
+        root.Add(Help(root, output, error));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var parseError in parsed.Errors)
+            // "Required command was not provided" says nothing more when a token was not recognised.
+            var errors = parsed.Errors.Any(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                ? parsed.Errors.Where(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                : parsed.Errors;
+            foreach (var parseError in errors)
             {
                 await error.WriteLineAsync(parseError.Message).ConfigureAwait(false);
             }
 
-            await error.WriteLineAsync("Run 'Orchestrator commands --help' for usage.").ConfigureAwait(false);
+            var verb = parsed.CommandResult.Command == root ? string.Empty : parsed.CommandResult.Command.Name + " ";
+            await error.WriteLineAsync($"Run 'Orchestrator {verb}--help' for usage.").ConfigureAwait(false);
             return Usage;
         }
 
@@ -51,6 +74,24 @@ public static class OrchestratorCli
             await error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
             return Failed;
         }
+    }
+
+    /// <summary>Listed in the help; <see cref="RunAsync(string[])"/> starts the service before parsing, so only "serve --help" reaches it.</summary>
+    private static Command Serve()
+    {
+        var serve = new Command("serve", "Run the web service (the default when no verb is given). Configuration arguments may follow, e.g. --Orchestrator:Port=9000.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        serve.SetAction((parseResult, _) => ServiceHost.RunAsync([.. parseResult.UnmatchedTokens], Console.Error));
+        return serve;
+    }
+
+    private static Command Help(RootCommand root, TextWriter output, TextWriter error)
+    {
+        var help = new Command("help", "Show the verbs and what they do (the same as --help).");
+        help.SetAction((_, cancellationToken) => root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken));
+        return help;
     }
 
     private static WebApplication BuildHost(Action<WebApplicationBuilder>? configure)

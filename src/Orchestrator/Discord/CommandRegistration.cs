@@ -2,18 +2,8 @@ using System.Globalization;
 
 namespace Orchestrator.Discord;
 
-public enum CommandChangeKind
-{
-    Add,
-    Change,
-    Remove,
-}
-
-/// <summary>One line of a command diff: what sync would do to one command, and why.</summary>
-public sealed record CommandChange(CommandChangeKind Kind, string Name, IReadOnlyList<string> Details);
-
 /// <summary>
-/// Turns <see cref="CommandTable.All"/> into Discord's bulk-overwrite body and compares it with what Discord has.
+/// Turns the command descriptors into Discord's bulk-overwrite body and compares it with what Discord has.
 /// Access is checked by the command table, not by Discord, so default_member_permissions is null (visible to
 /// all); contexts limits the commands to guild channels, where the threads and approvers are.
 /// </summary>
@@ -22,15 +12,13 @@ public static class CommandRegistration
     private static readonly IReadOnlyList<InteractionContextType> GuildOnly = [InteractionContextType.Guild];
     private static readonly IReadOnlyList<ApplicationIntegrationType> GuildInstall = [ApplicationIntegrationType.GuildInstall];
 
-    public static IReadOnlyList<ApplicationCommandDefinition> Definitions() => Definitions(CommandTable.All);
-
-    public static IReadOnlyList<ApplicationCommandDefinition> Definitions(IReadOnlyList<SlashCommand> commands)
+    public static IReadOnlyList<ApplicationCommandDefinition> Definitions(IReadOnlyList<CommandDescriptor> commands)
     {
         ArgumentNullException.ThrowIfNull(commands);
         return commands.Select(Define).ToList();
     }
 
-    public static ApplicationCommandDefinition Define(SlashCommand command)
+    public static ApplicationCommandDefinition Define(CommandDescriptor command)
     {
         ArgumentNullException.ThrowIfNull(command);
         Check(command.Name, command.Description, $"/{command.Name}");

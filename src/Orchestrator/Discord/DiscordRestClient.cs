@@ -1,48 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Orchestrator.Discord;
-
-/// <summary>The Discord REST calls the service makes. Payloads are cut to Discord's limits (<see cref="DiscordLimits"/>).</summary>
-public interface IDiscordApi
-{
-    /// <summary>
-    /// Posts a message. With a <paramref name="nonce"/> (at most 25 characters, e.g. <see cref="DiscordNonce.For"/>)
-    /// the request sets enforce_nonce, so Discord returns the earlier message instead of posting a second one
-    /// when the same nonce is sent again within a few minutes.
-    /// </summary>
-    Task<DiscordMessage> CreateMessageAsync(string channelId, MessagePayload payload, string? nonce, CancellationToken cancellationToken);
-
-    Task<DiscordMessage> EditMessageAsync(string channelId, string messageId, MessagePayload payload, CancellationToken cancellationToken);
-
-    /// <summary>Starts a thread on a message. The name is put on one line and cut to 100 characters.</summary>
-    Task<DiscordThread> StartThreadFromMessageAsync(string channelId, string messageId, string name, int autoArchiveMinutes, CancellationToken cancellationToken);
-
-    /// <summary>Starts a public thread without a starter message.</summary>
-    Task<DiscordThread> CreateThreadAsync(string channelId, string name, int autoArchiveMinutes, CancellationToken cancellationToken);
-
-    Task<DiscordMessage> EditOriginalInteractionResponseAsync(string applicationId, string interactionToken, MessagePayload payload, CancellationToken cancellationToken);
-
-    Task<DiscordMessage> CreateFollowupMessageAsync(string applicationId, string interactionToken, MessagePayload payload, CancellationToken cancellationToken);
-
-    /// <summary>Up to <paramref name="limit"/> (1–100) messages, newest first, or the ones after a message id.</summary>
-    Task<IReadOnlyList<DiscordMessage>> GetChannelMessagesAsync(string channelId, int limit, string? after, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<RegisteredCommand>> GetGlobalCommandsAsync(CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<RegisteredCommand>> GetGuildCommandsAsync(string guildId, CancellationToken cancellationToken);
-
-    /// <summary>Replaces every global command with these (commands not listed are deleted).</summary>
-    Task<IReadOnlyList<RegisteredCommand>> BulkOverwriteGlobalCommandsAsync(IReadOnlyList<ApplicationCommandDefinition> commands, CancellationToken cancellationToken);
-
-    /// <summary>Replaces every command of one guild with these; guild commands change at once.</summary>
-    Task<IReadOnlyList<RegisteredCommand>> BulkOverwriteGuildCommandsAsync(string guildId, IReadOnlyList<ApplicationCommandDefinition> commands, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// A typed HttpClient for Discord's REST API v10 (shapes from Discord's OpenAPI description). It waits for
@@ -329,33 +292,5 @@ internal sealed partial class DiscordRestClient(
 
         [LoggerMessage(EventId = 133, Level = LogLevel.Warning, Message = "Discord call {Route} failed ({Failure}); retrying in {DelayMs:0} ms (attempt {Attempt})")]
         public static partial void RetryingAfterFailure(ILogger logger, DiscordRoute route, string failure, double delayMs, int attempt);
-    }
-}
-
-/// <summary>Deterministic nonces for <see cref="IDiscordApi.CreateMessageAsync"/>, derived from an effect key.</summary>
-public static class DiscordNonce
-{
-    /// <summary>The same key always gives the same 25-character nonce, so a retried effect is deduplicated by Discord.</summary>
-    public static string For(string effectKey)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(effectKey);
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(effectKey));
-        return Convert.ToHexStringLower(hash)[..DiscordLimits.Nonce];
-    }
-}
-
-public static class DiscordApiExtensions
-{
-    /// <summary>
-    /// Looks for a message created with <paramref name="nonce"/> among the channel's latest 100 (or those after
-    /// <paramref name="after"/>), to reconcile a post whose outcome a crash or 5xx left unknown. Discord returns
-    /// nonces on recent messages; when none matches, re-posting with the same nonce still lets Discord dedupe
-    /// within its window.
-    /// </summary>
-    public static async Task<DiscordMessage?> FindMessageByNonceAsync(this IDiscordApi api, string channelId, string nonce, string? after, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(api);
-        var messages = await api.GetChannelMessagesAsync(channelId, 100, after, cancellationToken).ConfigureAwait(false);
-        return messages.FirstOrDefault(m => string.Equals(m.Nonce, nonce, StringComparison.Ordinal));
     }
 }

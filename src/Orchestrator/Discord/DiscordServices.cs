@@ -1,14 +1,21 @@
 using System.Reflection;
 using Microsoft.Extensions.Options;
-using Orchestrator.Hosting;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.Discord;
 
 public static class DiscordServices
 {
-    public static IServiceCollection AddDiscord(this IServiceCollection services)
+    /// <summary>
+    /// The Discord adapter: signature, interaction endpoint, REST client, and dispatch to the product's
+    /// <paramref name="commands"/>, whose handlers are registered here by name. The product also registers an
+    /// <see cref="ICommandGate"/> (its access rule).
+    /// </summary>
+    public static IServiceCollection AddDiscord(this IServiceCollection services, IReadOnlyList<CommandDescriptor> commands)
     {
+        services.AddSingleton(new CommandCatalog(commands));
         services.AddValidatedOptions<DiscordOptions>(DiscordOptions.Section);
+        services.AddSingleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>();
         // Rebuilt when the public key changes (Parameter Store reload), so a new key needs no restart.
         services.AddSingleton(sp =>
         {
@@ -30,9 +37,9 @@ public static class DiscordServices
             // The default HttpClient logging writes full URIs, and interaction tokens are part of the path; the
             // client logs its own lines with the token redacted.
             .RemoveAllLoggers();
-        foreach (var command in CommandTable.All)
+        foreach (var command in commands)
         {
-            services.AddKeyedScoped(typeof(ISlashCommand), command.Name, command.Handler);
+            services.AddKeyedScoped(typeof(ICommandHandler), command.Name, command.Handler);
         }
 
         return services;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Orchestrator.Storage;
 
 namespace Orchestrator.Discord;
 
@@ -10,9 +11,8 @@ namespace Orchestrator.Discord;
 /// </summary>
 public sealed partial class InteractionDispatcher(
     IServiceProvider services,
-    Workflow.AccessPolicy access,
-    Storage.IAuditLog audit,
-    TimeProvider time,
+    CommandCatalog commands,
+    ICommandGate gate,
     ILogger<InteractionDispatcher> logger)
 {
     public async Task<InteractionResponse> DispatchAsync(Interaction interaction, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public sealed partial class InteractionDispatcher(
             ? FromCustomId(interaction.Data!.CustomId!)
             : (interaction.Data!.Name!, Flatten(interaction.Data.Options));
 
-        var command = CommandTable.Find(name);
+        var command = commands.Find(name);
         if (command is null)
         {
             Log.UnknownCommand(logger, name);
@@ -36,19 +36,15 @@ public sealed partial class InteractionDispatcher(
         }
 
         var context = new CommandContext(interaction, arguments);
-        var handler = services.GetRequiredKeyedService<ISlashCommand>(command.Name);
+        var handler = services.GetRequiredKeyedService<ICommandHandler>(command.Name);
         try
         {
             if (interaction.Type != InteractionType.ApplicationCommandAutocomplete)
             {
-                var decision = access.Check(command, interaction);
-                if (!decision.Allowed)
+                if (await gate.RefuseAsync(command, context, cancellationToken) is { } refusal)
                 {
-                    await audit.AppendAsync(
-                        new Storage.AuditEntry(time.GetUtcNow(), "discord:" + context.Actor.Id, context.Actor.DisplayName, command.Name, context.Argument("run"), Storage.AuditOutcome.Refused, decision.Reason),
-                        cancellationToken);
                     Log.Denied(logger, command.Name, context.Actor.Id);
-                    return InteractionResponse.Message(decision.Reason!, ephemeral: true);
+                    return InteractionResponse.Message(refusal, ephemeral: true);
                 }
             }
 
@@ -62,6 +58,12 @@ public sealed partial class InteractionDispatcher(
             }
 
             return await handler.HandleAsync(context, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Every command answers a lost optimistic update alike: nothing was changed, so it is safe to try again.
+            Log.Conflict(logger, command.Name);
+            return InteractionResponse.Message("Someone changed this run at the same moment, so nothing was done. Look at `/status` and try again.", ephemeral: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -112,6 +114,9 @@ public sealed partial class InteractionDispatcher(
 
         [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Denied {Command} to user {UserId}")]
         public static partial void Denied(ILogger logger, string command, string userId);
+
+        [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Command {Command} lost a concurrent update of its run")]
+        public static partial void Conflict(ILogger logger, string command);
 
         [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Command {Command} failed")]
         public static partial void CommandFailed(ILogger logger, Exception exception, string command);

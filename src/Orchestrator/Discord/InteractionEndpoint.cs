@@ -5,7 +5,7 @@ using Orchestrator.Http;
 namespace Orchestrator.Discord;
 
 /// <summary>POST /discord/interactions: size, signature, parse, then dispatch through the command table.</summary>
-public static partial class InteractionEndpoint
+public sealed partial class InteractionEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext context,
@@ -13,7 +13,7 @@ public static partial class InteractionEndpoint
         InteractionDispatcher dispatcher,
         IOptions<DiscordOptions> options,
         Telemetry.OrchestratorMetrics metrics,
-        ILogger<InteractionDispatcher> logger)
+        ILogger<InteractionEndpoint> logger)
     {
         var (body, refusal) = await VerifiedBody.ReadAsync(
             context,

@@ -1,99 +1,7 @@
 using System.Globalization;
-using System.Net;
 using Octokit;
 
 namespace Orchestrator.GitHub;
-
-/// <summary>An issue (never a pull request). <see cref="Repository"/> is "owner/name".</summary>
-public sealed record GitHubIssue(
-    string Repository,
-    int Number,
-    string Title,
-    string? Body,
-    string State,
-    IReadOnlyList<string> Labels,
-    IReadOnlyList<string> Assignees,
-    Uri HtmlUrl,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? UpdatedAt);
-
-public sealed record GitHubComment(long Id, string Body, string Author, Uri HtmlUrl, DateTimeOffset CreatedAt);
-
-/// <summary>A workflow run. <see cref="DisplayTitle"/> is the workflow's <c>run-name</c>, where a correlation id can be placed.</summary>
-public sealed record GitHubWorkflowRun(
-    long Id,
-    string Name,
-    string DisplayTitle,
-    string Event,
-    string Status,
-    string? Conclusion,
-    string HeadBranch,
-    Uri HtmlUrl,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
-
-public sealed record GitHubPullRequest(
-    int Number,
-    string Title,
-    string State,
-    bool Draft,
-    bool Merged,
-    string HeadRef,
-    string BaseRef,
-    Uri HtmlUrl,
-    DateTimeOffset? MergedAt);
-
-/// <summary>A GitHub answer the call could not get past (after the retries the HTTP layer allows).</summary>
-public sealed class GitHubApiException(string message, HttpStatusCode status, DateTimeOffset? retryAt, Exception inner)
-    : Exception(message, inner), Jobs.IRetryHint
-{
-    public HttpStatusCode Status { get; } = status;
-
-    /// <summary>For rate limits: when GitHub says to come back.</summary>
-    public DateTimeOffset? RetryAt { get; } = retryAt;
-
-    public bool IsRateLimit => RetryAt is not null;
-
-    public TimeSpan? RetryDelay(DateTimeOffset now) => RetryAt is { } at ? (at > now ? at - now : TimeSpan.Zero) : null;
-}
-
-/// <summary>What the daily loop needs from GitHub's REST API. Repositories are "owner/name".</summary>
-public interface IGitHubApi
-{
-    /// <summary>Open issues with the label, newest first, at most <paramref name="limit"/>; pull requests are left out. One call per 100.</summary>
-    Task<IReadOnlyList<GitHubIssue>> ListIssuesWithLabelAsync(string repository, string label, int limit, CancellationToken cancellationToken);
-
-    /// <summary>The issue, or null when it does not exist or is a pull request.</summary>
-    Task<GitHubIssue?> GetIssueAsync(string repository, int number, CancellationToken cancellationToken);
-
-    /// <summary>Comments first (when given), then closes the issue as completed.</summary>
-    Task CloseIssueAsync(string repository, int number, string? comment, CancellationToken cancellationToken);
-
-    Task<GitHubComment> CreateCommentAsync(string repository, int number, string body, CancellationToken cancellationToken);
-
-    /// <summary>All comments, oldest first (to find a hidden marker such as <c>&lt;!-- orchestrator:KEY --&gt;</c>).</summary>
-    Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(string repository, int number, CancellationToken cancellationToken);
-
-    Task AddAssigneesAsync(string repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken);
-
-    Task AddLabelsAsync(string repository, int number, IReadOnlyList<string> labels, CancellationToken cancellationToken);
-
-    /// <param name="workflowFile">The file name under .github/workflows, e.g. "deliver.yml".</param>
-    Task DispatchWorkflowAsync(string repository, string workflowFile, string gitRef, IReadOnlyDictionary<string, string> inputs, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// The workflow_dispatch run created after <paramref name="createdAfter"/> whose display title or name
-    /// contains <paramref name="correlationId"/>; null when GitHub has not created it (yet).
-    /// </summary>
-    Task<GitHubWorkflowRun?> FindWorkflowRunAsync(string repository, string workflowFile, string correlationId, DateTimeOffset createdAfter, CancellationToken cancellationToken);
-
-    Task<GitHubWorkflowRun?> GetWorkflowRunAsync(string repository, long runId, CancellationToken cancellationToken);
-
-    /// <summary>The latest <paramref name="count"/> runs of a workflow, newest first.</summary>
-    Task<IReadOnlyList<GitHubWorkflowRun>> ListWorkflowRunsAsync(string repository, string workflowFile, int count, CancellationToken cancellationToken);
-
-    Task<GitHubPullRequest?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// <see cref="IGitHubApi"/> over Octokit. Lists go through the connection to send exactly the parameters GitHub
@@ -320,20 +228,7 @@ public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) :
         }
     }
 
-    private GitHubApiException Translate(string repository, ApiException e)
-    {
-        // GitHub's Retry-After comes first: a secondary rate limit names its wait there, and the one minute of
-        // GitHub's guidance is only for when it names none.
-        var retryAt = e switch
-        {
-            _ when e.HttpResponse?.Headers is { } headers && headers.TryGetValue("Retry-After", out var after)
-                && int.TryParse(after, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) => time.GetUtcNow().AddSeconds(seconds),
-            RateLimitExceededException limit => limit.Reset,
-            SecondaryRateLimitExceededException => time.GetUtcNow().AddMinutes(1),
-            _ => (DateTimeOffset?)null,
-        };
-        return new GitHubApiException($"GitHub answered {(int)e.StatusCode} for {repository}: {e.Message}", e.StatusCode, retryAt, e);
-    }
+    private GitHubApiException Translate(string repository, ApiException e) => GitHubErrors.Translate(repository, e, time);
 
     private static GitHubIssue ToIssue(string repository, Issue issue) => new(
         repository,

@@ -9,18 +9,6 @@ using Octokit.Internal;
 
 namespace Orchestrator.GitHub;
 
-/// <summary>Raised when a GitHub REST call is needed but neither a token nor an App is configured.</summary>
-public sealed class GitHubNotConfiguredException()
-    : InvalidOperationException(
-        $"GitHub is not configured: set {GitHubOptions.Section}:Token, or {GitHubOptions.Section}:AppId and {GitHubOptions.Section}:AppPrivateKey.");
-
-/// <summary>Octokit clients for one repository, authenticated the configured way.</summary>
-public interface IGitHubClientFactory
-{
-    /// <param name="repository">"owner/name".</param>
-    Task<IGitHubClient> CreateAsync(string repository, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Builds Octokit clients whose HTTP goes through the "GitHub" named HttpClient (and so its retries). With a
 /// token the credentials are static. With an App it signs an RS256 JWT, finds the repository's installation
@@ -59,6 +47,12 @@ public sealed partial class GitHubClientFactory(
 
         var token = await InstallationTokenAsync(settings, repository, cancellationToken);
         return Client(settings, token);
+    }
+
+    public IGitHubClient? CreateForApp()
+    {
+        var settings = options.CurrentValue;
+        return !string.IsNullOrWhiteSpace(settings.Token) || !settings.HasApiCredentials ? null : Client(settings, CreateJwt(settings));
     }
 
     public void Dispose()
@@ -183,28 +177,13 @@ public sealed partial class GitHubClientFactory(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "GitHub App installation token for installation {InstallationId} renewed; expires {ExpiresAt}")]
+        [LoggerMessage(EventId = 230, Level = LogLevel.Information, Message = "GitHub App installation token for installation {InstallationId} renewed; expires {ExpiresAt}")]
         public static partial void TokenRenewed(ILogger logger, long installationId, DateTimeOffset expiresAt);
 
-        [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "GitHub App installation {InstallationId} serves {Repository}")]
+        [LoggerMessage(EventId = 231, Level = LogLevel.Information, Message = "GitHub App installation {InstallationId} serves {Repository}")]
         public static partial void InstallationFound(ILogger logger, string repository, long installationId);
     }
 }
 
 /// <summary>The JWT claims GitHub reads: issued at, expires, issuer (the App id).</summary>
 internal sealed record JwtClaims(long Iat, long Exp, string Iss);
-
-/// <summary>"owner/name" helpers.</summary>
-public static class GitHubRepository
-{
-    public static (string Owner, string Name) Split(string repository)
-    {
-        var parts = repository.Split('/');
-        if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
-        {
-            throw new ArgumentException($"'{repository}' is not a repository; expected \"owner/name\".", nameof(repository));
-        }
-
-        return (parts[0], parts[1]);
-    }
-}

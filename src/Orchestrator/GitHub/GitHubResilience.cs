@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
-using Polly.Retry;
 
 namespace Orchestrator.GitHub;
 
@@ -186,7 +184,7 @@ public static partial class GitHubResilience
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "GitHub {Method} {Path} failed (status {Status}, {Exception}); attempt {Attempt} in {Delay}")]
+        [LoggerMessage(EventId = 240, Level = LogLevel.Warning, Message = "GitHub {Method} {Path} failed (status {Status}, {Exception}); attempt {Attempt} in {Delay}")]
         public static partial void Retrying(ILogger logger, string method, string path, int status, string? exception, int attempt, TimeSpan delay);
     }
 }

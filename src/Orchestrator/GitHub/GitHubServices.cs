@@ -1,14 +1,20 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Orchestrator.Hosting;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.GitHub;
 
 public static class GitHubServices
 {
-    public static IServiceCollection AddGitHub(this IServiceCollection services)
+    /// <summary>
+    /// The GitHub adapter: webhook signature and endpoint, REST client, and processing of stored deliveries by the
+    /// product's <paramref name="routes"/>, whose handlers are registered here.
+    /// </summary>
+    public static IServiceCollection AddGitHub(this IServiceCollection services, IReadOnlyList<GitHubEventRoute> routes)
     {
+        services.AddSingleton(new GitHubEventCatalog(routes));
         services.AddValidatedOptions<GitHubOptions>(GitHubOptions.Section);
+        services.AddSingleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>();
         // Rebuilt when the secrets change (Parameter Store reload), so a rotation needs no restart.
         services.AddSingleton(sp => Reloadable.From(
             sp.GetRequiredService<IOptionsMonitor<GitHubOptions>>(),
@@ -18,8 +24,9 @@ public static class GitHubServices
         services.AddGitHubHttpClient();
         services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
         services.TryAddSingleton<IGitHubApi, GitHubApi>();
+        services.TryAddSingleton<IGitHubSetupApi, GitHubSetupApi>();
         services.AddSingleton<Jobs.IJobHandler, WebhookJobHandler>();
-        foreach (var route in GitHubEventTable.All)
+        foreach (var route in routes)
         {
             services.TryAddScoped(route.Handler);
         }

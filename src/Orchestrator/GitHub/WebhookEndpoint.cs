@@ -10,16 +10,17 @@ namespace Orchestrator.GitHub;
 /// POST /github/webhooks: size, signature, headers, parse, store (with its processing job), then 2xx.
 /// Nothing is acknowledged before it is stored; a redelivery of a stored id is acknowledged without effect.
 /// </summary>
-public static partial class WebhookEndpoint
+public sealed partial class WebhookEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext context,
         WebhookSignature signature,
         IWebhookInbox inbox,
+        GitHubEventCatalog events,
         TimeProvider time,
         IOptions<GitHubOptions> options,
         Telemetry.OrchestratorMetrics metrics,
-        ILogger<WebhookSignature> logger)
+        ILogger<WebhookEndpoint> logger)
     {
         var (body, refusal) = await VerifiedBody.ReadAsync(
             context,
@@ -62,7 +63,7 @@ public static partial class WebhookEndpoint
         var delivery = new WebhookDelivery(deliveryId, eventName, action, hookId, time.GetUtcNow(), body);
 
         // Only a delivery the event table acts on gets a processing job; the others are stored for replay alone.
-        var withJob = IsRouted(eventName, action);
+        var withJob = IsRouted(events, eventName, action);
         var fields = Telemetry.RequestLogFields.Of(context);
         fields.DeliveryId = deliveryId;
         AcceptOutcome outcome;
@@ -86,9 +87,9 @@ public static partial class WebhookEndpoint
             : Results.Json(answer, GitHubJsonContext.Default.WebhookAnswer);
     }
 
-    private static bool IsRouted(string eventName, string? action)
+    private static bool IsRouted(GitHubEventCatalog events, string eventName, string? action)
     {
-        foreach (var route in GitHubEventTable.All)
+        foreach (var route in events.All)
         {
             if (route.Matches(eventName, action))
             {

@@ -4,10 +4,11 @@ using Orchestrator.Storage;
 
 namespace Orchestrator.GitHub;
 
-/// <summary>Processes a stored delivery: reads it with Octokit.Webhooks' models and runs the matching rows of <see cref="GitHubEventTable"/>.</summary>
+/// <summary>Processes a stored delivery: reads it with Octokit.Webhooks' models and runs the matching routes of the <see cref="GitHubEventCatalog"/>.</summary>
 public sealed partial class WebhookJobHandler(
     IWebhookInbox inbox,
     WebhookEventReader reader,
+    GitHubEventCatalog events,
     IServiceScopeFactory scopes,
     ILogger<WebhookJobHandler> logger) : IJobHandler
 {
@@ -19,7 +20,7 @@ public sealed partial class WebhookJobHandler(
             ?? throw new PermanentJobFailureException($"Delivery {job.Payload} is not in the inbox (expired or never stored).");
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["DeliveryId"] = delivery.DeliveryId });
-        var routes = GitHubEventTable.All.Where(r => r.Matches(delivery.Event, delivery.Action)).ToList();
+        var routes = events.Matching(delivery.Event, delivery.Action);
         if (routes.Count == 0)
         {
             Log.Unhandled(logger, delivery.DeliveryId, delivery.Event, delivery.Action);

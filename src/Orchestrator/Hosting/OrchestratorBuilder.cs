@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Orchestrator.Configuration;
 using Orchestrator.Discord;
 using Orchestrator.GitHub;
 using Orchestrator.Health;
@@ -35,8 +35,8 @@ public static class OrchestratorBuilder
         services.AddTelemetry(builder.Configuration);
         services.AddStorage();
         services.AddJobs();
-        services.AddDiscord();
-        services.AddGitHub();
+        services.AddDiscord(CommandTable.All);
+        services.AddGitHub(GitHubEventTable.All);
         services.AddWorkflow();
         return builder;
     }
@@ -53,9 +53,10 @@ public static class OrchestratorBuilder
     }
 
     /// <summary>
-    /// Listens on 127.0.0.1:{port}, where port is AWS_LWA_PORT, else PORT, else 8080: the order in which the Lambda Web
-    /// Adapter picks the port it forwards to, so the app and the adapter agree from the same environment. --urls or
-    /// ASPNETCORE_URLS override the whole binding.
+    /// Listens on 127.0.0.1:{port}, where port is AWS_LWA_PORT, else PORT, else Orchestrator:Port, else 8080: the order in
+    /// which the Lambda Web Adapter picks the port it forwards to, so the app and the adapter agree from the same
+    /// environment. --urls or ASPNETCORE_URLS override the whole binding. A port that is not a number from 1 to 65535
+    /// (including a variable set but empty) stops the start with one line naming it, rather than a bind elsewhere.
     /// </summary>
     private static void ConfigureUrls(this WebApplicationBuilder builder)
     {
@@ -64,11 +65,22 @@ public static class OrchestratorBuilder
             return;
         }
 
-        var port = builder.Configuration["AWS_LWA_PORT"] ?? builder.Configuration["PORT"] ?? builder.Configuration["Orchestrator:Port"] ?? DefaultPort;
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{Port(builder.Configuration)}");
     }
 
-    internal static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
-        where T : class =>
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+    /// <summary>The port the service listens on (see <see cref="ConfigureUrls"/>); throws <see cref="SettingsException"/> naming a bad one.</summary>
+    public static int Port(IConfiguration configuration)
+    {
+        foreach (var key in new[] { "AWS_LWA_PORT", "PORT", "Orchestrator:Port" })
+        {
+            if (configuration[key] is { } text)
+            {
+                return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+                    ? port
+                    : throw new SettingsException(Settings.Invalid(key, "expected a port number from 1 to 65535", text));
+            }
+        }
+
+        return int.Parse(DefaultPort, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

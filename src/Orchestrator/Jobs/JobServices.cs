@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Orchestrator.Hosting;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.Jobs;
 
@@ -11,7 +11,7 @@ public static class JobServices
         services.AddValidatedOptions<MetricsOptions>(MetricsOptions.Section);
         services.AddSingleton<JobRunner>();
         services.AddSingleton<Effects>();
-        services.AddSingleton<PeriodicTasks>();
+        services.AddSingleton<PeriodicTaskRunner>();
         services.AddSingleton<QueueDrain>();
         services.AddSingleton<StreamBatchProcessor>();
         services.AddSingleton<ScheduledTick>();

@@ -13,7 +13,7 @@ namespace Orchestrator.Jobs;
 public sealed partial class JobWorker(
     IJobQueue queue,
     JobRunner runner,
-    PeriodicTasks periodic,
+    PeriodicTaskRunner periodic,
     IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService

@@ -12,7 +12,7 @@ namespace Orchestrator.Jobs;
 /// API routes only /discord/interactions, /github/webhooks and /healthz, so this path is reachable only through the
 /// adapter (an invocation of the worker function), never from the internet.
 /// </summary>
-public static partial class LambdaEvents
+public sealed partial class LambdaEvents
 {
     public const string DynamoDbSource = "aws:dynamodb";
     public const string ScheduleSource = "aws.events";
@@ -23,7 +23,7 @@ public static partial class LambdaEvents
         StreamBatchProcessor streams,
         ScheduledTick tick,
         IOptions<JobOptions> options,
-        ILogger<StreamBatchProcessor> logger)
+        ILogger<LambdaEvents> logger)
     {
         var cancellationToken = context.RequestAborted;
         var maxBytes = options.Value.MaxEventBytes;

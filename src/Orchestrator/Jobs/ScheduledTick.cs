@@ -9,7 +9,7 @@ namespace Orchestrator.Jobs;
 /// makes the tick throw, so the invocation fails and the Lambda errors alarm sees it.
 /// </summary>
 public sealed partial class ScheduledTick(
-    PeriodicTasks periodic,
+    PeriodicTaskRunner periodic,
     QueueDrain drain,
     IJobQueue queue,
     QueueMetrics metrics,

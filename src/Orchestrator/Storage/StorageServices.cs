@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using Orchestrator.Hosting;
-using Orchestrator.Runs;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.Storage;
 

@@ -3,7 +3,7 @@ using Orchestrator.Storage;
 
 namespace Orchestrator.Workflow;
 
-/// <summary>Changes a task of a run (with optimistic retries) and queues the status refresh and notices that follow.</summary>
+/// <summary>Changes a task of a run (with optimistic retries) and queues the work that follows: status refreshes, notices, dispatches.</summary>
 public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time)
 {
     /// <summary>
@@ -14,11 +14,9 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time
     /// </summary>
     public static readonly TimeSpan StatusWindow = TimeSpan.FromSeconds(5);
 
-    public IRunStore Runs => runs;
-
     /// <summary>
     /// Applies <paramref name="change"/> to one task and returns the run before and after, or null when the
-    /// task did not change. <paramref name="key"/> makes the follow-up jobs idempotent (e.g. the delivery id).
+    /// task did not change.
     /// </summary>
     public async Task<(Run Before, Run After)?> ChangeTaskAsync(RunId runId, int issue, Func<Run, RunTask, RunTask> change, CancellationToken cancellationToken)
     {
@@ -28,14 +26,14 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time
             current =>
             {
                 before = current;
-                var task = current.Tasks.FirstOrDefault(t => t.IssueNumber == issue);
+                var task = current.Task(issue);
                 if (task is null || !Run.IsActive(current.State))
                 {
                     return null;
                 }
 
                 var changed = change(current, task);
-                return SameTask(changed, task) ? null : current with { Tasks = [.. current.Tasks.Select(t => t.IssueNumber == issue ? changed : t)] };
+                return SameTask(changed, task) ? null : current.WithTask(changed);
             },
             cancellationToken);
         return before is null || after.Version == before.Version ? null : (before, after);
@@ -67,8 +65,23 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time
             cancellationToken);
     }
 
+    /// <summary>Queues the dispatch of the run's queued tasks; <paramref name="key"/> makes it idempotent (e.g. "dispatch:RUN").</summary>
+    public Task DispatchAsync(Run run, string key, CancellationToken cancellationToken) =>
+        EnqueueAsync(WorkflowJobs.Dispatch, key, run, cancellationToken);
+
     public Task EnqueueAsync(string kind, string key, Run run, CancellationToken cancellationToken) =>
         jobs.EnqueueAsync(WorkflowJobs.For(kind, key, new RunJob(run.Id.Value), WorkflowJsonContext.Default.RunJob), cancellationToken);
+
+    /// <summary>Fails a shipping run with <paramref name="reason"/> and says so in its thread.</summary>
+    public async Task<Run> FailShipAsync(Run run, string reason, CancellationToken cancellationToken)
+    {
+        var failed = await runs.UpdateWithRetryAsync(
+            run.Id,
+            current => current.State == RunState.Shipping ? current with { State = RunState.Failed, Reason = reason } : null,
+            cancellationToken);
+        await NotifyAsync(failed, "ship-failed", "❌ Ship failed: " + reason, cancellationToken);
+        return failed;
+    }
 
     /// <summary>True when this change made the last task shippable.</summary>
     public static bool BecameShippable(Run before, Run after) =>

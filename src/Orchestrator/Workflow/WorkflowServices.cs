@@ -1,77 +1,37 @@
 using Microsoft.Extensions.Options;
+using Orchestrator.Discord;
 using Orchestrator.Jobs;
 using Orchestrator.Workflow.Commands;
+using Orchestrator.Workflow.Jobs;
+using Orchestrator.Workflow.Sweeps;
 
 namespace Orchestrator.Workflow;
 
 public static class WorkflowServices
 {
+    /// <summary>
+    /// The product: options, the access rule behind the Discord adapter's gate, job handlers and periodic sweeps.
+    /// Its commands and events are handed to the adapters by composition (<see cref="CommandTable"/>, <see cref="GitHubEventTable"/>).
+    /// </summary>
     public static IServiceCollection AddWorkflow(this IServiceCollection services)
     {
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorkflowOptions>, WorkflowOptionsValidator>();
         services.AddSingleton<AccessPolicy>();
+        services.AddSingleton<ICommandGate, CommandGate>();
         services.AddScoped<RunCommandSupport>();
         services.AddSingleton<RunUpdates>();
-        services.AddSingleton<Handlers.ThreadMessages>();
-        services.AddSingleton<IJobHandler, Handlers.PlanJobHandler>();
-        services.AddSingleton<IJobHandler, Handlers.DispatchJobHandler>();
-        services.AddSingleton<IJobHandler, Handlers.UpdateJobHandler>();
-        services.AddSingleton<IJobHandler, Handlers.ShipJobHandler>();
-        services.AddSingleton<IJobHandler, Handlers.FinishJobHandler>();
-        services.AddSingleton<IJobHandler, Handlers.DeployStatusJobHandler>();
-        services.AddSingleton<IPeriodicTask, Handlers.StaleTaskSweep>();
-        services.AddSingleton<IPeriodicTask, Handlers.ShipWatch>();
-        services.AddSingleton<IPeriodicTask, Handlers.ScheduledPlans>();
-        services.AddHttpClient(Handlers.FinishJobHandler.HealthClient, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<ThreadMessages>();
+        services.AddSingleton<IJobHandler, PlanJobHandler>();
+        services.AddSingleton<IJobHandler, DispatchJobHandler>();
+        services.AddSingleton<IJobHandler, UpdateJobHandler>();
+        services.AddSingleton<IJobHandler, ShipJobHandler>();
+        services.AddSingleton<IJobHandler, FinishJobHandler>();
+        services.AddSingleton<IJobHandler, DeployStatusJobHandler>();
+        services.AddSingleton<IPeriodicTask, StaleTaskSweep>();
+        services.AddSingleton<IPeriodicTask, ShipWatch>();
+        services.AddSingleton<IPeriodicTask, ScheduledPlans>();
+        services.AddHttpClient(FinishJobHandler.HealthClient, c => c.Timeout = TimeSpan.FromSeconds(10));
         return services;
-    }
-}
-
-/// <summary>Checks every configured repository at start-up, so a typo fails fast with the setting's name.</summary>
-public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
-{
-    public ValidateOptionsResult Validate(string? name, WorkflowOptions options)
-    {
-        var failures = new List<string>();
-        for (var i = 0; i < options.Repositories.Count; i++)
-        {
-            var repo = options.Repositories[i];
-            var prefix = $"Orchestrator:Repositories:{i}";
-            if (!System.Text.RegularExpressions.Regex.IsMatch(repo.Name, @"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"))
-            {
-                failures.Add($"{prefix}:Name must be \"owner/name\"");
-            }
-
-            if (repo.Executor.Validate() is { } executor)
-            {
-                failures.Add($"{prefix}:{executor}");
-            }
-
-            if (repo.Limit is < 1 or > 100)
-            {
-                failures.Add($"{prefix}:Limit must be from 1 to 100");
-            }
-
-            if (repo.Schedule.Cron is { } cron)
-            {
-                if (!Cronos.CronExpression.TryParse(cron, out _))
-                {
-                    failures.Add($"{prefix}:Schedule:Cron is not a valid 5-field cron expression");
-                }
-
-                if (!TimeZoneInfo.TryFindSystemTimeZoneById(repo.Schedule.TimeZone, out _))
-                {
-                    failures.Add($"{prefix}:Schedule:TimeZone is not a known time zone id");
-                }
-
-                if ((repo.Schedule.ChannelId ?? repo.ChannelId) is null)
-                {
-                    failures.Add($"{prefix}:Schedule needs ChannelId (or the repository's ChannelId) to post the plan");
-                }
-            }
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Orchestrator.Discord;
 using Orchestrator.Tests.Fakes;
+using Orchestrator.Workflow;
+using Orchestrator.Workflow.Commands;
 
 namespace Orchestrator.Tests.Discord;
 
@@ -15,7 +17,7 @@ public sealed class CommandRegistrationTests
         var document = OpenApiDocument.Discord();
         var operation = document.Operation("PUT", "/applications/{application_id}/commands")!;
         var schema = operation.Element.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
-        var json = JsonSerializer.SerializeToElement(CommandRegistration.Definitions(), DiscordJsonContext.Default.IReadOnlyListApplicationCommandDefinition);
+        var json = JsonSerializer.SerializeToElement(CommandRegistration.Definitions(CommandTable.All), DiscordJsonContext.Default.IReadOnlyListApplicationCommandDefinition);
 
         // Act
         var errors = new OpenApiValidator(document).CheckValue(schema, json);
@@ -66,7 +68,7 @@ public sealed class CommandRegistrationTests
     [Fact]
     public void A_description_over_100_characters_is_refused_rather_than_cut()
     {
-        var command = SlashCommand.For<HelpCommand>("help", new string('d', 101));
+        var command = CommandDescriptor.For<HelpCommand>("help", new string('d', 101));
 
         var error = Assert.Throws<InvalidOperationException>(() => CommandRegistration.Define(command));
 
@@ -76,7 +78,7 @@ public sealed class CommandRegistrationTests
     [Fact]
     public void Options_keep_their_Discord_types_required_and_autocomplete()
     {
-        var command = SlashCommand.For<HelpCommand>(
+        var command = CommandDescriptor.For<HelpCommand>(
             "demo",
             "Demo.",
             CommandAccess.Everyone,
@@ -96,9 +98,9 @@ public sealed class CommandRegistrationTests
     {
         // Arrange: what Discord would hold after an older sync.
         var wanted = CommandRegistration.Definitions([
-            SlashCommand.For<HelpCommand>("help", "List the commands."),
-            SlashCommand.For<HelpCommand>("plan", "Draft today's plan.", CommandAccess.Everyone, new CommandOption("repo", "Repository.", CommandOptionType.String, Autocomplete: true)),
-            SlashCommand.For<HelpCommand>("retry", "Retry a task.", CommandAccess.Privileged, new CommandOption("issue", "Issue number.", CommandOptionType.Integer, Required: true)),
+            CommandDescriptor.For<HelpCommand>("help", "List the commands."),
+            CommandDescriptor.For<HelpCommand>("plan", "Draft today's plan.", CommandAccess.Everyone, new CommandOption("repo", "Repository.", CommandOptionType.String, Autocomplete: true)),
+            CommandDescriptor.For<HelpCommand>("retry", "Retry a task.", CommandAccess.Privileged, new CommandOption("issue", "Issue number.", CommandOptionType.Integer, Required: true)),
         ]);
         IReadOnlyList<RegisteredCommand> registered =
         [
@@ -122,7 +124,7 @@ public sealed class CommandRegistrationTests
     public void Diff_sees_option_autocomplete_removal_and_contexts()
     {
         var wanted = CommandRegistration.Definitions([
-            SlashCommand.For<HelpCommand>("plan", "Plan.", CommandAccess.Everyone, new CommandOption("repo", "Repository.", CommandOptionType.String, Autocomplete: true)),
+            CommandDescriptor.For<HelpCommand>("plan", "Plan.", CommandAccess.Everyone, new CommandOption("repo", "Repository.", CommandOptionType.String, Autocomplete: true)),
         ]);
         var registered = Registered(wanted[0]) with
         {
@@ -138,7 +140,7 @@ public sealed class CommandRegistrationTests
     [Fact]
     public void Diff_of_what_was_just_registered_is_empty()
     {
-        var wanted = CommandRegistration.Definitions();
+        var wanted = CommandRegistration.Definitions(CommandTable.All);
 
         Assert.Empty(CommandRegistration.Diff(wanted, wanted.Select(Registered).ToList()));
     }
@@ -148,7 +150,7 @@ public sealed class CommandRegistrationTests
     {
         // Arrange
         await using var discord = await DiscordApiHarness.StartAsync();
-        var wanted = CommandRegistration.Definitions();
+        var wanted = CommandRegistration.Definitions(CommandTable.All);
 
         // Act
         var registered = await discord.Api.BulkOverwriteGuildCommandsAsync(DiscordApiHarness.GuildId, wanted, Ct);
@@ -171,12 +173,12 @@ public sealed class CommandRegistrationTests
         await discord.Api.BulkOverwriteGlobalCommandsAsync([new ApplicationCommandDefinition("deploy", "Deploy now.")], Ct);
 
         // Act
-        await discord.Api.BulkOverwriteGlobalCommandsAsync(CommandRegistration.Definitions(), Ct);
+        await discord.Api.BulkOverwriteGlobalCommandsAsync(CommandRegistration.Definitions(CommandTable.All), Ct);
         var listed = await discord.Api.GetGlobalCommandsAsync(Ct);
 
         // Assert
         Assert.DoesNotContain(listed, c => c.Name == "deploy");
-        Assert.Empty(CommandRegistration.Diff(CommandRegistration.Definitions(), listed));
+        Assert.Empty(CommandRegistration.Diff(CommandRegistration.Definitions(CommandTable.All), listed));
     }
 
     private static RegisteredCommand Registered(ApplicationCommandDefinition definition) =>

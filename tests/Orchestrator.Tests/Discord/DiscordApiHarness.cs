@@ -37,7 +37,7 @@ public sealed class DiscordApiHarness : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton<TimeProvider>(time);
-        services.AddDiscord();
+        services.AddDiscord([]);
         _services = services.BuildServiceProvider();
         Api = _services.GetRequiredService<IDiscordApi>();
     }

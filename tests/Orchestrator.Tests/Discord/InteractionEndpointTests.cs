@@ -150,7 +150,7 @@ public sealed class InteractionEndpointTests(InteractionEndpointTests.Fixture ap
 
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var content = json.RootElement.GetProperty("data").GetProperty("content").GetString()!;
-        Assert.All(Orchestrator.Discord.CommandTable.All, c => Assert.Contains("/" + c.Name, content, StringComparison.Ordinal));
+        Assert.All(Orchestrator.Workflow.CommandTable.All, c => Assert.Contains("/" + c.Name, content, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public sealed partial class GitHubFake : ApiFake
         Map("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", GetPull);
         Map("POST", "/app/installations/{installation_id}/access_tokens", CreateInstallationToken);
         Map("GET", "/repos/{owner}/{repo}/installation", GetRepositoryInstallation);
+        MapSetup();
     }
 
     /// <summary>Installation tokens expire after this long (GitHub: one hour).</summary>
@@ -196,7 +197,7 @@ public sealed partial class GitHubFake : ApiFake
         }
 
         var credential = parts[1];
-        var appRoute = request.Operation.OperationId is "apps/create-installation-access-token" or "apps/get-repo-installation";
+        var appRoute = IsAppOperation(request.Operation.OperationId);
         if (appRoute)
         {
             return VerifyJwt(credential) is null

@@ -479,7 +479,7 @@ public sealed class GitHubApiTests : IDisposable
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         services.AddLogging(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         services.AddSingleton<TimeProvider>(_clock);
-        services.AddGitHub();
+        services.AddGitHub([]);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
     }
 }

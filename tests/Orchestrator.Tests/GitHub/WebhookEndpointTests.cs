@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.GitHub;
-using Orchestrator.Jobs;
 using Orchestrator.Storage;
 using Orchestrator.Tests.Infrastructure;
 

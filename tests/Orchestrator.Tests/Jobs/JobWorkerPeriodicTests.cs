@@ -24,7 +24,7 @@ public sealed class JobWorkerPeriodicTests
             return Task.CompletedTask;
         });
         var runner = new JobRunner(queue, [], options, clock, NullLogger<JobRunner>.Instance);
-        using var worker = new JobWorker(queue, runner, new PeriodicTasks([task], NullLogger<PeriodicTasks>.Instance), options, clock, NullLogger<JobWorker>.Instance);
+        using var worker = new JobWorker(queue, runner, new PeriodicTaskRunner([task], NullLogger<PeriodicTaskRunner>.Instance), options, clock, NullLogger<JobWorker>.Instance);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         // Act

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Jobs;
-using Orchestrator.Runs;
 using Orchestrator.Storage;
 using Orchestrator.Tests.Infrastructure;
 

@@ -119,7 +119,7 @@ public sealed class ScheduledTickTests : IDisposable
         var runner = new JobRunner(_queue, [_handler], options, _clock, NullLogger<JobRunner>.Instance);
         var drain = new QueueDrain(_queue, runner, options, _clock, NullLogger<QueueDrain>.Instance);
         var metrics = new QueueMetrics(Options.Create(new MetricsOptions { EmbeddedMetricFormat = true, Stage = "test" }), _clock, _stdout);
-        return new ScheduledTick(new PeriodicTasks(tasks, NullLogger<PeriodicTasks>.Instance), drain, _queue, metrics, options, _clock, NullLogger<ScheduledTick>.Instance);
+        return new ScheduledTick(new PeriodicTaskRunner(tasks, NullLogger<PeriodicTaskRunner>.Instance), drain, _queue, metrics, options, _clock, NullLogger<ScheduledTick>.Instance);
     }
 }
 

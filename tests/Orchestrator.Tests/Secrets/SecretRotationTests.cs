@@ -33,8 +33,8 @@ public sealed class SecretRotationTests : IDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TimeProvider>(_clock);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddGitHub();
-        services.AddDiscord();
+        services.AddGitHub([]);
+        services.AddDiscord([]);
         services.AddSingleton<ConfigurationReport>();
         _services = services.BuildServiceProvider();
     }

@@ -6,8 +6,8 @@ namespace Orchestrator.Tests.Workflow;
 
 public sealed class AccessPolicyTests
 {
-    private static readonly SlashCommand Approve = CommandTable.Find("approve")!;
-    private static readonly SlashCommand Ship = CommandTable.Find("ship")!;
+    private static readonly CommandDescriptor Approve = CommandTable.Find("approve")!;
+    private static readonly CommandDescriptor Ship = CommandTable.Find("ship")!;
 
     [Fact]
     public void Privileged_commands_are_denied_when_no_approver_is_configured()
@@ -68,15 +68,7 @@ public sealed class AccessPolicyTests
 
     private static AccessPolicy Policy(WorkflowOptions options) => new(new StaticMonitor(options));
 
-    private static Interaction Caller(string user, string[] roles) => new()
-    {
-        Id = "1",
-        ApplicationId = "2",
-        Type = InteractionType.ApplicationCommand,
-        Token = "t",
-        GuildId = "g",
-        Member = new GuildMember { User = new DiscordUser(user, "name", null), Roles = roles },
-    };
+    private static Caller Caller(string user, string[] roles) => new(user, roles);
 
     private sealed class StaticMonitor(WorkflowOptions value) : IOptionsMonitor<WorkflowOptions>
     {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Runs;
 using Orchestrator.Storage;

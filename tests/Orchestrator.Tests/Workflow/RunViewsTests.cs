@@ -1,4 +1,3 @@
-using Orchestrator.Discord;
 using Orchestrator.Runs;
 using Orchestrator.Workflow;
 

@@ -153,10 +153,10 @@ internal sealed partial class DynamoAdmin(DynamoClient client, DynamoDbStoreOpti
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Created DynamoDB table {Table}")]
+        [LoggerMessage(EventId = 650, Level = LogLevel.Information, Message = "Created DynamoDB table {Table}")]
         public static partial void TableCreated(ILogger logger, string table);
 
-        [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "DynamoDB tables do not answer")]
+        [LoggerMessage(EventId = 651, Level = LogLevel.Warning, Message = "DynamoDB tables do not answer")]
         public static partial void Unreachable(ILogger logger, Exception exception);
     }
 }

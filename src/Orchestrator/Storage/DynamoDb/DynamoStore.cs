@@ -3,7 +3,6 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orchestrator.Runs;
 
 namespace Orchestrator.Storage.DynamoDb;
 

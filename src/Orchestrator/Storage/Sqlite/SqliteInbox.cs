@@ -252,7 +252,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 400, Level = LogLevel.Error, Message = "Writing a batch of {Count} webhook deliveries failed; none of them was stored")]
+        [LoggerMessage(EventId = 600, Level = LogLevel.Error, Message = "Writing a batch of {Count} webhook deliveries failed; none of them was stored")]
         public static partial void BatchFailed(ILogger logger, Exception exception, int count);
     }
 }

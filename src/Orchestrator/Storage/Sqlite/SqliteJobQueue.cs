@@ -430,10 +430,10 @@ internal sealed partial class SqliteJobQueue(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 410, Level = LogLevel.Error, Message = "Job {JobId} could not be read and was dead-lettered instead of claimed")]
+        [LoggerMessage(EventId = 610, Level = LogLevel.Error, Message = "Job {JobId} could not be read and was dead-lettered instead of claimed")]
         public static partial void UnreadableJobDeadLettered(ILogger logger, Exception exception, string? jobId);
 
-        [LoggerMessage(EventId = 411, Level = LogLevel.Error, Message = "Dead-lettered job {JobId} could not be read and was left out of the list")]
+        [LoggerMessage(EventId = 611, Level = LogLevel.Error, Message = "Dead-lettered job {JobId} could not be read and was left out of the list")]
         public static partial void UnreadableDeadLetter(ILogger logger, Exception exception, string? jobId);
     }
 }

@@ -57,10 +57,10 @@ internal sealed partial class SqlitePurge(SqliteDatabase database, TimeProvider 
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 420, Level = LogLevel.Debug, Message = "Purged {Count} expired rows")]
+        [LoggerMessage(EventId = 620, Level = LogLevel.Debug, Message = "Purged {Count} expired rows")]
         public static partial void Purged(ILogger logger, int count);
 
-        [LoggerMessage(EventId = 421, Level = LogLevel.Warning, Message = "Purging expired rows failed; retrying at the next interval")]
+        [LoggerMessage(EventId = 621, Level = LogLevel.Warning, Message = "Purging expired rows failed; retrying at the next interval")]
         public static partial void PurgeFailed(ILogger logger, Exception exception);
     }
 }

@@ -241,7 +241,7 @@ internal sealed partial class SqliteRunStore(SqliteDatabase database, TimeProvid
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 430, Level = LogLevel.Error, Message = "Run {RunId} could not be read and was left out of the list")]
+        [LoggerMessage(EventId = 630, Level = LogLevel.Error, Message = "Run {RunId} could not be read and was left out of the list")]
         public static partial void UnreadableRunSkipped(ILogger logger, Exception exception, string runId);
     }
 }

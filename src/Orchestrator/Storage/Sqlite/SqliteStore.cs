@@ -29,7 +29,7 @@ public sealed class SqliteStore : IStoreBackend, IStoreAdmin, IAsyncDisposable, 
 
     public IJobQueue Jobs { get; }
 
-    public Runs.IRunStore Runs { get; }
+    public IRunStore Runs { get; }
 
     public IEffectLedger Effects { get; }
 

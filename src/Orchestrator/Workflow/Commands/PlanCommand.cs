@@ -8,9 +8,19 @@ namespace Orchestrator.Workflow.Commands;
 /// <summary>/plan [repo] [label] [limit]: answers "thinking…" at once; the plan job fetches issues and posts the plan.</summary>
 public sealed partial class PlanCommand(
     RunCommandSupport support,
+    IJobQueue jobs,
+    TimeProvider time,
     IOptionsMonitor<WorkflowOptions> options,
-    ILogger<PlanCommand> logger) : ISlashCommand
+    ILogger<PlanCommand> logger) : ICommandHandler
 {
+    public static CommandDescriptor Descriptor { get; } = CommandDescriptor.For<PlanCommand>(
+        "plan",
+        "Draft today's plan from issues labelled `ready`.",
+        CommandAccess.Everyone,
+        new CommandOption("repo", "Repository (owner/name); defaults to the only configured one.", CommandOptionType.String, Autocomplete: true),
+        new CommandOption("label", "Label that marks issues ready; defaults to the repository's.", CommandOptionType.String),
+        new CommandOption("limit", "Most issues to plan (1-100).", CommandOptionType.Integer));
+
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var configured = options.CurrentValue;
@@ -34,7 +44,6 @@ public sealed partial class PlanCommand(
         }
 
         var interaction = context.Interaction;
-        var time = support.Time;
         var runId = RunId.New(time);
         var job = new PlanJob(
             runId.Value,
@@ -45,7 +54,7 @@ public sealed partial class PlanCommand(
             interaction.GuildId,
             RunCommandSupport.ActorId(context),
             new InteractionHandle { ApplicationId = interaction.ApplicationId!, Token = interaction.Token!, ReceivedAt = time.GetUtcNow() });
-        await support.Jobs.EnqueueAsync(
+        await jobs.EnqueueAsync(
             WorkflowJobs.For(WorkflowJobs.Plan, "plan:" + interaction.Id, job, WorkflowJsonContext.Default.PlanJob),
             cancellationToken);
         await support.AuditAsync(context, "plan", null, AuditOutcome.Succeeded, $"{repository.Name} label {job.Label} limit {limit} → run {runId}", cancellationToken);

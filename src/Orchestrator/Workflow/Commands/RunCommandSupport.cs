@@ -5,13 +5,10 @@ using Orchestrator.Storage;
 namespace Orchestrator.Workflow.Commands;
 
 /// <summary>What every run command needs: find the run it means, record what happened, enqueue follow-up work.</summary>
-public sealed class RunCommandSupport(IRunStore runs, IJobQueue jobs, IAuditLog audit, RunUpdates updates, TimeProvider time)
+public sealed class RunCommandSupport(IRunStore runs, IAuditLog audit, TimeProvider time)
 {
-    public IRunStore Runs => runs;
-
-    public IJobQueue Jobs => jobs;
-
-    public TimeProvider Time => time;
+    /// <summary>The option every run command takes.</summary>
+    public static readonly CommandOption RunOption = new("run", "Run id; defaults to this thread's run or the only active run.", CommandOptionType.String);
 
     public static string ActorId(CommandContext context) => "discord:" + context.Actor.Id;
 
@@ -70,10 +67,6 @@ public sealed class RunCommandSupport(IRunStore runs, IJobQueue jobs, IAuditLog 
         await AuditAsync(context, action, run, AuditOutcome.Refused, reason, cancellationToken);
         return InteractionResponse.Message(reason, ephemeral: true);
     }
-
-    /// <summary>Enqueues a refresh of the run's status message with an optional notice in its thread.</summary>
-    public Task EnqueueUpdateAsync(Run run, string key, string? notice, CancellationToken cancellationToken) =>
-        updates.NotifyAsync(run, key, notice, cancellationToken);
 
     /// <summary>Answers a button in place (the buttons go away) and a slash command with a public message.</summary>
     public static InteractionResponse Answer(CommandContext context, string content) =>

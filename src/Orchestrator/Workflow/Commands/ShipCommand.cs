@@ -9,8 +9,21 @@ namespace Orchestrator.Workflow.Commands;
 /// /ship [run] [force]: deploys a run whose tasks are all merged with green checks. An admin may force a ship
 /// past that rule by stating a reason, which is audited and shown in the summary.
 /// </summary>
-public sealed class ShipCommand(RunCommandSupport support, AccessPolicy access, IOptionsMonitor<WorkflowOptions> options) : ISlashCommand
+public sealed class ShipCommand(
+    RunCommandSupport support,
+    IRunStore runs,
+    RunUpdates updates,
+    AccessPolicy access,
+    IOptionsMonitor<WorkflowOptions> options,
+    TimeProvider time) : ICommandHandler
 {
+    public static CommandDescriptor Descriptor { get; } = CommandDescriptor.For<ShipCommand>(
+        "ship",
+        "Deploy a run whose tasks are all merged with green checks.",
+        CommandAccess.Privileged,
+        RunCommandSupport.RunOption,
+        new CommandOption("force", "Admins only: ship anyway, giving the reason (audited).", CommandOptionType.String));
+
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var (run, refusal) = await support.ResolveForAsync(
@@ -45,16 +58,15 @@ public sealed class ShipCommand(RunCommandSupport support, AccessPolicy access, 
                 return await support.RefuseAsync(context, "ship", run, $"Run `{run.Id}` cannot ship yet: every task must be merged with green checks.\n{reasons}", cancellationToken);
             }
 
-            var admin = access.CheckAdmin(context.Interaction);
+            var admin = access.CheckAdmin(AccessPolicy.CallerOf(context));
             if (!admin.Allowed)
             {
                 return await support.RefuseAsync(context, "ship", run, admin.Reason!, cancellationToken);
             }
         }
 
-        var time = support.Time;
         var ship = new ShipInfo(Tracking.ShipCorrelationId(run.Id), RunCommandSupport.ActorId(context), time.GetUtcNow(), ForcedReason: blocking.Count > 0 ? force : null);
-        var shipping = await support.Runs.UpdateWithRetryAsync(
+        var shipping = await runs.UpdateWithRetryAsync(
             run.Id,
             current => current.State == RunState.InProgress ? current with { State = RunState.Shipping, Ship = ship } : null,
             cancellationToken);
@@ -64,9 +76,7 @@ public sealed class ShipCommand(RunCommandSupport support, AccessPolicy access, 
         }
 
         await support.AuditAsync(context, ship.ForcedReason is null ? "ship" : "ship-forced", shipping, AuditOutcome.Succeeded, ship.ForcedReason, cancellationToken);
-        await support.Jobs.EnqueueAsync(
-            WorkflowJobs.For(WorkflowJobs.Ship, $"ship:{run.Id}", new RunJob(run.Id.Value), WorkflowJsonContext.Default.RunJob),
-            cancellationToken);
+        await updates.EnqueueAsync(WorkflowJobs.Ship, $"ship:{run.Id}", shipping, cancellationToken);
         return InteractionResponse.Message($"🚀 Shipping run `{run.Id}`: deploy workflow dispatched by {Markdown.Escape(context.Actor.DisplayName)}{(ship.ForcedReason is null ? "." : " (forced: " + Markdown.Escape(ship.ForcedReason) + ").")}");
     }
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Orchestrator.Discord;
-using Orchestrator.Runs;
+using Orchestrator.Storage;
 
 namespace Orchestrator.Workflow.Commands;
 
@@ -9,8 +9,10 @@ namespace Orchestrator.Workflow.Commands;
 /// /status [run]: answered at once from the store (no GitHub call for the runs). The latest runs of the deploy
 /// workflow come from GitHub, so a job adds them as a follow-up.
 /// </summary>
-public sealed class StatusCommand(RunCommandSupport support, IOptionsMonitor<WorkflowOptions> options) : ISlashCommand
+public sealed class StatusCommand(RunCommandSupport support, IRunStore runs, IJobQueue jobs, IOptionsMonitor<WorkflowOptions> options, TimeProvider time) : ICommandHandler
 {
+    public static CommandDescriptor Descriptor { get; } = CommandDescriptor.For<StatusCommand>("status", "Show active runs (or one run) and the latest deploys.", CommandAccess.Everyone, RunCommandSupport.RunOption);
+
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
         MessagePayload payload;
@@ -28,12 +30,12 @@ public sealed class StatusCommand(RunCommandSupport support, IOptionsMonitor<Wor
         }
         else
         {
-            var active = await support.Runs.ListActiveAsync(null, cancellationToken);
+            var active = await runs.ListActiveAsync(null, cancellationToken);
             var text = new StringBuilder();
             if (active.Count == 0)
             {
                 text.Append("No run is active.");
-                var latest = await support.Runs.ListLatestAsync(3, cancellationToken);
+                var latest = await runs.ListLatestAsync(3, cancellationToken);
                 if (latest.Count > 0)
                 {
                     text.Append(" Latest runs:\n").AppendJoin('\n', latest.Select(RunViews.Summary));
@@ -51,8 +53,8 @@ public sealed class StatusCommand(RunCommandSupport support, IOptionsMonitor<Wor
         var interaction = context.Interaction;
         if (repository is not null && options.CurrentValue.Find(repository)?.Deploy.Workflow is not null)
         {
-            var handle = new InteractionHandle { ApplicationId = interaction.ApplicationId!, Token = interaction.Token!, ReceivedAt = support.Time.GetUtcNow() };
-            await support.Jobs.EnqueueAsync(
+            var handle = new InteractionHandle { ApplicationId = interaction.ApplicationId!, Token = interaction.Token!, ReceivedAt = time.GetUtcNow() };
+            await jobs.EnqueueAsync(
                 WorkflowJobs.For(WorkflowJobs.DeployStatus, "deploys:" + interaction.Id, new DeployStatusJob(repository, handle), WorkflowJsonContext.Default.DeployStatusJob),
                 cancellationToken);
         }

@@ -1,0 +1,3 @@
+namespace Orchestrator.Discord;
+
+public sealed record CommandChoice(string Name, string Value);

@@ -1,0 +1,3 @@
+namespace Orchestrator.GitHub;
+
+public sealed record GitHubComment(long Id, string Body, string Author, Uri HtmlUrl, DateTimeOffset CreatedAt);

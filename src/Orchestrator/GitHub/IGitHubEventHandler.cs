@@ -1,0 +1,6 @@
+namespace Orchestrator.GitHub;
+
+public interface IGitHubEventHandler
+{
+    Task HandleAsync(GitHubEvent gitHubEvent, CancellationToken cancellationToken);
+}

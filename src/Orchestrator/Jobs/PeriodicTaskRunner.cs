@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Orchestrator.Jobs;
+
+public sealed record PeriodicTaskResult(string Name, bool Succeeded, double ElapsedMs);
+
+/// <summary>Runs every registered <see cref="IPeriodicTask"/> once, one after the other; one failing task does not stop the others.</summary>
+public sealed partial class PeriodicTaskRunner(IEnumerable<IPeriodicTask> tasks, ILogger<PeriodicTaskRunner> logger)
+{
+    private readonly IReadOnlyList<IPeriodicTask> _tasks = [.. tasks];
+
+    public int Count => _tasks.Count;
+
+    public async Task<IReadOnlyList<PeriodicTaskResult>> RunAllAsync(CancellationToken cancellationToken)
+    {
+        var results = new List<PeriodicTaskResult>(_tasks.Count);
+        foreach (var task in _tasks)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var succeeded = true;
+            try
+            {
+                await task.RunAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                succeeded = false;
+                Log.Failed(logger, ex, task.Name);
+            }
+
+            results.Add(new(task.Name, succeeded, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        }
+
+        return results;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Periodic task {Task} failed; it runs again at the next tick")]
+        public static partial void Failed(ILogger logger, Exception exception, string task);
+    }
+}

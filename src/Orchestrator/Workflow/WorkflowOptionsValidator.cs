@@ -1,0 +1,52 @@
+using Orchestrator.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.Workflow;
+
+/// <summary>Checks every configured repository at start-up, so a typo fails fast with the setting's name.</summary>
+public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WorkflowOptions options)
+    {
+        var failures = new List<string>();
+        for (var i = 0; i < options.Repositories.Count; i++)
+        {
+            var repo = options.Repositories[i];
+            var prefix = $"Orchestrator:Repositories:{i}";
+            if (!System.Text.RegularExpressions.Regex.IsMatch(repo.Name, @"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"))
+            {
+                failures.Add(Settings.Invalid($"{prefix}:Name", "expected \"owner/name\"", repo.Name));
+            }
+
+            if (repo.Executor.Validate() is { } executor)
+            {
+                failures.Add($"{prefix}:{executor}");
+            }
+
+            if (repo.Limit is < 1 or > 100)
+            {
+                failures.Add(Settings.Invalid($"{prefix}:Limit", "expected a number from 1 to 100", repo.Limit));
+            }
+
+            if (repo.Schedule.Cron is { } cron)
+            {
+                if (!Cronos.CronExpression.TryParse(cron, out _))
+                {
+                    failures.Add(Settings.Invalid($"{prefix}:Schedule:Cron", "expected a 5-field cron expression such as \"0 9 * * 1-5\"", cron));
+                }
+
+                if (!TimeZoneInfo.TryFindSystemTimeZoneById(repo.Schedule.TimeZone, out _))
+                {
+                    failures.Add(Settings.Invalid($"{prefix}:Schedule:TimeZone", "expected an IANA time zone id such as Europe/Berlin", repo.Schedule.TimeZone));
+                }
+
+                if ((repo.Schedule.ChannelId ?? repo.ChannelId) is null)
+                {
+                    failures.Add($"{prefix}:Schedule:ChannelId is missing: a scheduled plan needs a channel to be posted in (or set {prefix}:ChannelId)");
+                }
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
