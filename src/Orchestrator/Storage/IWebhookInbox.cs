@@ -10,7 +10,7 @@ public enum AcceptOutcome
 }
 
 /// <summary>
-/// The durable inbox of GitHub deliveries. <see cref="AcceptAsync"/> stores the delivery and enqueues its
+/// The durable inbox of GitHub deliveries. <see cref="AcceptAsync(WebhookDelivery, bool, CancellationToken)"/> stores the delivery and enqueues its
 /// processing job in one atomic write, so an acknowledged delivery is never lost and never processed twice.
 /// </summary>
 public interface IWebhookInbox

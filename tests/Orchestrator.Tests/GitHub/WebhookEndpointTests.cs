@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Storage;
 using Orchestrator.Tests.Infrastructure;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Tests.GitHub;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Orchestrator.GitHub;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Tests.Infrastructure;
 
