@@ -10,7 +10,7 @@ using Orchestrator.Storage.Sqlite;
 namespace Orchestrator.Bench;
 
 /// <summary>
-/// SqliteStore inbox throughput: <c>--writers</c> concurrent callers of <see cref="IWebhookInbox.AcceptAsync(WebhookDelivery, bool, CancellationToken)"/>
+/// SqliteStore inbox throughput: <c>--writers</c> concurrent callers of <see cref="IWebhookInbox.AcceptAsync"/>
 /// (64 by default, like 64 open webhook connections) store <c>--deliveries</c> distinct deliveries of
 /// <c>--payload-bytes</c> each, once per durability, on a fresh file in the temp folder.
 /// </summary>

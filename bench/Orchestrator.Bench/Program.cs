@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     StartupBenchmark.Mode => await StartupBenchmark.RunAsync(args[1..]),
     ColdPathBenchmark.Mode => await ColdPathBenchmark.RunAsync(args[1..]),
     LoopBenchmark.Mode => await LoopBenchmark.RunAsync(args[1..]),
+    ScaleBenchmark.Mode => await ScaleBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

@@ -44,6 +44,7 @@ public static class OrchestratorCli
         {
             Serve(),
             CommandsCli.Build(() => BuildHost(configure), output),
+            DoctorCli.Build(() => BuildHost(configure), output),
         };
         root.Add(Help(root, output, error));
 
@@ -105,6 +106,13 @@ public static class OrchestratorCli
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // appsettings.json asks for Information; a terminal verb shows only what went wrong.
+        builder.Services.Configure<LoggerFilterOptions>(o =>
+        {
+            o.Rules.Clear();
+            o.MinLevel = LogLevel.Warning;
+        });
         configure?.Invoke(builder);
         return builder.Build();
     }

@@ -69,7 +69,9 @@ public sealed partial class WebhookEndpoint
         AcceptOutcome outcome;
         try
         {
-            outcome = await inbox.AcceptAsync(delivery, withJob, context.RequestAborted);
+            outcome = withJob
+                ? await inbox.AcceptAsync(delivery, context.RequestAborted)
+                : await inbox.StoreWithoutJobAsync(delivery, context.RequestAborted);
         }
         catch (StoreUnavailableException ex)
         {

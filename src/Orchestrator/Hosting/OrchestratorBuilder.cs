@@ -31,6 +31,8 @@ public static class OrchestratorBuilder
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddSingleton<ConfigurationReport>();
+        services.AddValidatedOptions<ServiceOptions>(ServiceOptions.Section);
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
 
         services.AddTelemetry(builder.Configuration);
         services.AddStorage();

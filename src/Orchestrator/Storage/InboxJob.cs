@@ -1,6 +1,6 @@
 namespace Orchestrator.Storage;
 
-/// <summary>The processing job that <see cref="IWebhookInbox.AcceptAsync(WebhookDelivery, bool, CancellationToken)"/> enqueues with each new delivery.</summary>
+/// <summary>The processing job that <see cref="IWebhookInbox.AcceptAsync"/> enqueues with each new delivery.</summary>
 public static class InboxJob
 {
     public const string Kind = "github.webhook";

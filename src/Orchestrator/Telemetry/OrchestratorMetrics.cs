@@ -12,6 +12,7 @@ public sealed class OrchestratorMetrics
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _jobs;
     private readonly Histogram<double> _jobDuration;
+    private readonly Counter<long> _reconcileRequests;
 
     public OrchestratorMetrics(IMeterFactory meterFactory)
     {
@@ -21,6 +22,7 @@ public sealed class OrchestratorMetrics
         _refusals = meter.CreateCounter<long>("orchestrator.requests.refused", description: "Requests refused before acting, by endpoint and reason.");
         _jobs = meter.CreateCounter<long>("orchestrator.jobs.finished", description: "Jobs run, by kind and outcome (completed, retried, dead_lettered).");
         _jobDuration = meter.CreateHistogram<double>("orchestrator.jobs.duration", unit: "ms", description: "How long a job's handler ran.");
+        _reconcileRequests = meter.CreateCounter<long>("orchestrator.reconcile.requests", description: "GitHub requests reconciliation made, by what they read (a 304 costs no rate limit).");
     }
 
     public void WebhookStored(string eventName, bool duplicate) =>
@@ -35,4 +37,6 @@ public sealed class OrchestratorMetrics
         _jobs.Add(1, new("kind", kind), new("outcome", outcome));
         _jobDuration.Record(milliseconds, new KeyValuePair<string, object?>("kind", kind));
     }
+
+    public void ReconcileRequests(string read, int count) => _reconcileRequests.Add(count, new KeyValuePair<string, object?>("read", read));
 }

@@ -39,14 +39,18 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time
         return before is null || after.Version == before.Version ? null : (before, after);
     }
 
-    /// <summary>Queues a refresh of the status message (coalesced, see <see cref="StatusWindow"/>) and, if given, a notice in the thread (each posted once).</summary>
-    public async Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a refresh of the status message (coalesced, see <see cref="StatusWindow"/>) and, if given, a notice in
+    /// the thread (each posted once); with <paramref name="approveCiIssue"/> the notice carries the Approve CI button
+    /// for that task.
+    /// </summary>
+    public async Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken, int? approveCiIssue = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (notice is not null)
         {
             await jobs.EnqueueAsync(
-                WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice), WorkflowJsonContext.Default.UpdateJob),
+                WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice, approveCiIssue), WorkflowJsonContext.Default.UpdateJob),
                 cancellationToken);
         }
 
@@ -68,6 +72,10 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time
     /// <summary>Queues the dispatch of the run's queued tasks; <paramref name="key"/> makes it idempotent (e.g. "dispatch:RUN").</summary>
     public Task DispatchAsync(Run run, string key, CancellationToken cancellationToken) =>
         EnqueueAsync(WorkflowJobs.Dispatch, key, run, cancellationToken);
+
+    /// <summary>Queues a job about one task of a run (approve its CI, open its agent's pull request).</summary>
+    public Task EnqueueTaskAsync(string kind, string key, Run run, int issue, string? branch, CancellationToken cancellationToken) =>
+        jobs.EnqueueAsync(WorkflowJobs.For(kind, key, new TaskJob(run.Id.Value, issue, branch), WorkflowJsonContext.Default.TaskJob), cancellationToken);
 
     public Task EnqueueAsync(string kind, string key, Run run, CancellationToken cancellationToken) =>
         jobs.EnqueueAsync(WorkflowJobs.For(kind, key, new RunJob(run.Id.Value), WorkflowJsonContext.Default.RunJob), cancellationToken);

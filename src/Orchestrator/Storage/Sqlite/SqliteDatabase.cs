@@ -193,6 +193,31 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the file (applying pending migrations), then commits a probe row to the effects table, reads it back and
+    /// deletes it in a second commit: proof that the folder, the file and its WAL are writable and the disk takes a commit.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VerifyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
+            var key = "doctor:probe:" + Guid.NewGuid().ToString("N");
+            await WriteAsync(c => c.Execute("INSERT INTO effects (key, state, started_at, expires_at) VALUES ($k, 'Started', 0, 0);", ("$k", key)), cancellationToken).ConfigureAwait(false);
+            var found = await ReadAsync(c => Convert.ToInt64(c.Scalar("SELECT count(*) FROM effects WHERE key = $k;", ("$k", key)), CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(c => c.Execute("DELETE FROM effects WHERE key = $k;", ("$k", key)), cancellationToken).ConfigureAwait(false);
+            return found == 1 ? [] : [$"The SQLite database {FilePath} did not return a row it had just committed."];
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return [ex.Describe()];
+        }
+        catch (InvalidOperationException ex)
+        {
+            return [ex.Message];
+        }
+    }
+
     /// <summary>True when a trivial query answers. Does not apply migrations, so it never fails for a schema reason.</summary>
     public bool Ping()
     {

@@ -43,7 +43,13 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public async Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
+    public Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken) =>
+        EnqueueAsync(delivery, withJob: true, cancellationToken);
+
+    public Task<AcceptOutcome> StoreWithoutJobAsync(WebhookDelivery delivery, CancellationToken cancellationToken) =>
+        EnqueueAsync(delivery, withJob: false, cancellationToken);
+
+    private async Task<AcceptOutcome> EnqueueAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentException.ThrowIfNullOrEmpty(delivery.DeliveryId);

@@ -10,7 +10,7 @@ namespace Orchestrator.Workflow.Jobs;
 /// is now (an edit is idempotent; <see cref="RunUpdates.NotifyAsync"/> coalesces these), a job with a notice posts
 /// it once.
 /// </summary>
-public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, IDiscordApi discord) : IJobHandler
+public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, IDiscordApi discord, TimeProvider time) : IJobHandler
 {
     public string Kind => WorkflowJobs.Update;
 
@@ -27,11 +27,12 @@ public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, ID
 
         if (update.Notice is { } notice)
         {
-            await messages.PostOnceAsync("notice:" + job.IdempotencyKey, thread, Discord.MessagePayload.Text(notice), cancellationToken);
+            var payload = update.ApproveCiIssue is { } issue ? RunViews.WithApproveCiButton(notice, run, issue) : Discord.MessagePayload.Text(notice);
+            await messages.PostOnceAsync("notice:" + job.IdempotencyKey, thread, payload, cancellationToken);
         }
         else if (location.StatusMessageId is { } status)
         {
-            await discord.EditMessageAsync(thread, status, RunViews.Status(run), cancellationToken);
+            await discord.EditMessageAsync(thread, status, RunViews.Status(run, time.GetUtcNow()), cancellationToken);
         }
     }
 }
