@@ -2,12 +2,15 @@
 # Smoke test of a deployed stack (run by deploy.yml after each deploy, and usable by hand):
 #   1. GET /healthz answers "ok";
 #   2. an unsigned webhook delivery is refused with 401;
-#   3. a GitHub "ping" signed with the webhook secret is accepted with 200 (stored, then processed by the worker).
+#   3. a GitHub "ping" signed with the webhook secret is accepted with 200 (stored, then processed by the worker);
+#   4. /readyz answers 200, or the test fails listing every missing setting with the Parameter Store name to create.
+#      /readyz has no public route: the script invokes the Discord function (its "live" alias) with an HTTP API
+#      event, which needs lambda:InvokeFunction on it (deploy/README.md, "CI/CD").
 #
 #   WEBHOOK_SECRET=... deploy/smoke-test.sh STACK_NAME
 #
-# The URLs come from the stack's outputs; HEALTH_URL and GITHUB_WEBHOOK_URL override them (tests run this script
-# against a local process that way).
+# The URLs and the function come from the stack's outputs; HEALTH_URL, GITHUB_WEBHOOK_URL and READYZ_URL override
+# them (tests run this script against a local process that way).
 set -euo pipefail
 
 stack=${1:-}
@@ -55,3 +58,20 @@ echo "ok   POST $webhook with a wrong signature: 401"
 status=$(post "sha256=$(openssl dgst -sha256 -hmac "$WEBHOOK_SECRET" -r "$payload" | cut -d' ' -f1)")
 [ "$status" = 200 ] || fail "a signed ping got $status: $(cat "$body")"
 echo "ok   POST $webhook signed ping: 200 $(cat "$body")"
+
+# 4. Readiness: every secret present and the store reachable; otherwise name what is missing.
+if [ -n "${READYZ_URL:-}" ]; then
+  ready_status=$(curl -sS --max-time 15 -o "$body" -w '%{http_code}' "$READYZ_URL")
+  ready_body=$(cat "$body")
+else
+  function=$(output DiscordFunctionName)
+  event='{"version":"2.0","routeKey":"GET /readyz","rawPath":"/readyz","rawQueryString":"","headers":{"host":"smoke-test"},"requestContext":{"http":{"method":"GET","path":"/readyz","protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"smoke-test"},"requestId":"smoke-test","routeKey":"GET /readyz","stage":"$default"},"isBase64Encoded":false}'
+  aws lambda invoke --function-name "$function:live" --cli-binary-format raw-in-base64-out --payload "$event" "$body" >/dev/null
+  ready_status=$(jq -r .statusCode "$body")
+  ready_body=$(jq -r .body "$body")
+fi
+if [ "$ready_status" != 200 ]; then
+  echo "$ready_body" | jq -r '.problems[]? | "missing: " + .' >&2 2>/dev/null || true
+  fail "/readyz answered $ready_status: $ready_body"
+fi
+echo "ok   /readyz: ready"

@@ -44,6 +44,7 @@ public static class OrchestratorCli
         {
             Serve(),
             CommandsCli.Build(() => BuildHost(configure), output),
+            DoctorCli.Build(() => BuildHost(configure), output),
             RunsCli.Build(() => BuildHost(configure), output),
             DeliveriesCli.Build(() => BuildHost(configure), output),
             JobsCli.Build(() => BuildHost(configure), output),
@@ -117,8 +118,12 @@ public static class OrchestratorCli
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
-        // A provider rule outranks appsettings' "Default: Information", which would print every HTTP call.
-        builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
+        // appsettings.json asks for Information; a terminal verb shows only what went wrong.
+        builder.Services.Configure<LoggerFilterOptions>(o =>
+        {
+            o.Rules.Clear();
+            o.MinLevel = LogLevel.Warning;
+        });
         configure?.Invoke(builder);
         return builder.Build();
     }

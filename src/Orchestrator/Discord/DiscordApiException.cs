@@ -8,7 +8,7 @@ namespace Orchestrator.Discord;
 /// A Discord REST call that failed: the HTTP status (null when no response came), Discord's error code and
 /// message, and the route with any token replaced by ***. The message never contains a token.
 /// </summary>
-public sealed class DiscordApiException : Exception, Jobs.IRetryHint
+public sealed class DiscordApiException : Exception, Jobs.IRetryHint, Jobs.IPermanentFailure
 {
     public DiscordApiException()
     {
@@ -53,6 +53,9 @@ public sealed class DiscordApiException : Exception, Jobs.IRetryHint
     public TimeSpan? RetryAfter { get; }
 
     public TimeSpan? RetryDelay(DateTimeOffset now) => RetryAfter;
+
+    /// <summary>Discord refused the request itself (invalid, unauthorised, no access, unknown): a retry would be refused too.</summary>
+    public bool IsPermanent => RetryAfter is null && (int?)Status is 400 or 401 or 403 or 404;
 
     /// <summary>A POST with no clear answer (5xx, no response) may or may not have happened: reconcile, don't repeat blindly.</summary>
     public bool OutcomeUnknown => Route?.StartsWith("POST ", StringComparison.Ordinal) == true

@@ -116,6 +116,15 @@ internal sealed partial class DiscordRestClient(
             DiscordJsonContext.Default.IReadOnlyListRegisteredCommand,
             cancellationToken);
 
+    public Task<DiscordBotUser> GetCurrentUserAsync(CancellationToken cancellationToken) =>
+        SendAsync(DiscordRoute.Bot(HttpMethod.Get, "users/@me"), null, DiscordJsonContext.Default.DiscordBotUser, cancellationToken);
+
+    public Task<DiscordApplication> GetCurrentApplicationAsync(CancellationToken cancellationToken) =>
+        SendAsync(DiscordRoute.Bot(HttpMethod.Get, "applications/@me"), null, DiscordJsonContext.Default.DiscordApplication, cancellationToken);
+
+    public Task<DiscordChannel> GetChannelAsync(string channelId, CancellationToken cancellationToken) =>
+        SendAsync(DiscordRoute.Bot(HttpMethod.Get, "channels/{channel_id}", channelId), null, DiscordJsonContext.Default.DiscordChannel, cancellationToken);
+
     private static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
 
     /// <summary>Autocomplete choices belong only in an interaction callback, never in a message body.</summary>

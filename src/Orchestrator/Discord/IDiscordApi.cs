@@ -34,4 +34,13 @@ public interface IDiscordApi
 
     /// <summary>Replaces every command of one guild with these; guild commands change at once.</summary>
     Task<IReadOnlyList<RegisteredCommand>> BulkOverwriteGuildCommandsAsync(string guildId, IReadOnlyList<ApplicationCommandDefinition> commands, CancellationToken cancellationToken);
+
+    /// <summary>The bot's own user: fails with 401 when the bot token is wrong.</summary>
+    Task<DiscordBotUser> GetCurrentUserAsync(CancellationToken cancellationToken);
+
+    /// <summary>The bot's application with its Interactions Endpoint URL.</summary>
+    Task<DiscordApplication> GetCurrentApplicationAsync(CancellationToken cancellationToken);
+
+    /// <summary>A channel; 403 (Missing Access) or 404 when the bot cannot see it.</summary>
+    Task<DiscordChannel> GetChannelAsync(string channelId, CancellationToken cancellationToken);
 }

@@ -5,7 +5,7 @@ using Orchestrator.Storage;
 namespace Orchestrator.Discord;
 
 /// <summary>
-/// Routes a verified interaction to its command. Buttons carry "command:run-id" as custom id and run the
+/// Routes a verified interaction to its command. Buttons carry "command:run-id[:issue]" as custom id and run the
 /// command of that name with the run as argument, so a button and its slash command share one handler and
 /// one access check.
 /// </summary>
@@ -72,12 +72,22 @@ public sealed partial class InteractionDispatcher(
         }
     }
 
+    /// <summary>"command", "command:run-id" or "command:run-id:issue" (a button about one task of a run).</summary>
     private static (string Name, IReadOnlyDictionary<string, string> Arguments) FromCustomId(string customId)
     {
-        var separator = customId.IndexOf(':', StringComparison.Ordinal);
-        return separator < 0
-            ? (customId, new Dictionary<string, string>())
-            : (customId[..separator], new Dictionary<string, string> { ["run"] = customId[(separator + 1)..] });
+        var parts = customId.Split(':', 3);
+        var arguments = new Dictionary<string, string>();
+        if (parts.Length > 1)
+        {
+            arguments["run"] = parts[1];
+        }
+
+        if (parts.Length > 2)
+        {
+            arguments["issue"] = parts[2];
+        }
+
+        return (parts[0], arguments);
     }
 
     private static Dictionary<string, string> Flatten(IReadOnlyList<CommandOptionValue>? options)

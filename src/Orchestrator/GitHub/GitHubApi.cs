@@ -7,7 +7,7 @@ namespace Orchestrator.GitHub;
 /// <see cref="IGitHubApi"/> over Octokit. Lists go through the connection to send exactly the parameters GitHub
 /// documents and to follow the Link header page by page; single calls use Octokit's typed clients.
 /// </summary>
-public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) : IGitHubApi
+public sealed partial class GitHubApi(IGitHubClientFactory clients, TimeProvider time) : IGitHubApi
 {
     private const int PageSize = 100;
     private const int MaxRunPages = 3;
@@ -106,13 +106,26 @@ public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) :
             return true;
         }, cancellationToken);
 
-    public Task DispatchWorkflowAsync(string repository, string workflowFile, string gitRef, IReadOnlyDictionary<string, string> inputs, CancellationToken cancellationToken) =>
+    // return_run_details asks GitHub to answer 200 with the created run's id (api.github.com); a server that
+    // predates it (older GitHub Enterprise Server) ignores it and answers 204, so null means "look it up".
+    public Task<long?> DispatchWorkflowAsync(string repository, string workflowFile, string gitRef, IReadOnlyDictionary<string, string> inputs, CancellationToken cancellationToken) =>
         CallAsync(repository, async client =>
         {
             var (owner, name) = GitHubRepository.Split(repository);
-            var dispatch = new CreateWorkflowDispatch(gitRef) { Inputs = inputs.ToDictionary(i => i.Key, i => (object)i.Value) };
-            await client.Actions.Workflows.CreateDispatch(owner, name, workflowFile, dispatch);
-            return true;
+            var body = new Dictionary<string, object>
+            {
+                ["ref"] = gitRef,
+                ["inputs"] = inputs.ToDictionary(i => i.Key, i => (object)i.Value),
+                ["return_run_details"] = true,
+            };
+            var response = await client.Connection.Post<DispatchDetails>(
+                Path($"repos/{E(owner)}/{E(name)}/actions/workflows/{E(workflowFile)}/dispatches"),
+                body,
+                Accept,
+                "application/json",
+                (IDictionary<string, string>?)null,
+                cancellationToken);
+            return response.Body is { WorkflowRunId: > 0 } details ? details.WorkflowRunId : (long?)null;
         }, cancellationToken);
 
     public Task<GitHubWorkflowRun?> FindWorkflowRunAsync(string repository, string workflowFile, string correlationId, DateTimeOffset createdAfter, CancellationToken cancellationToken) =>
@@ -172,7 +185,7 @@ public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) :
             var pull = await OrNullAsync(() => client.PullRequest.Get(owner, name, number));
             return pull is null
                 ? null
-                : new GitHubPullRequest(pull.Number, pull.Title, pull.State.StringValue, pull.Draft, pull.Merged, pull.Head.Ref, pull.Base.Ref, new Uri(pull.HtmlUrl), pull.MergedAt);
+                : ToPull(pull);
         }, cancellationToken);
 
     private static string E(string segment) => Uri.EscapeDataString(segment);
@@ -241,6 +254,9 @@ public sealed class GitHubApi(IGitHubClientFactory clients, TimeProvider time) :
         new Uri(issue.HtmlUrl),
         issue.CreatedAt,
         issue.UpdatedAt);
+
+    private static GitHubPullRequest ToPull(PullRequest pull) =>
+        new(pull.Number, pull.Title, pull.State.StringValue, pull.Draft, pull.Merged, pull.Head.Ref, pull.Base.Ref, new Uri(pull.HtmlUrl), pull.MergedAt, pull.Head.Sha, pull.Body, pull.User?.Login);
 
     private static GitHubComment ToComment(IssueComment comment) =>
         new(comment.Id, comment.Body, comment.User.Login, new Uri(comment.HtmlUrl), comment.CreatedAt);

@@ -49,6 +49,18 @@ public sealed partial class GitHubClientFactory(
         return Client(settings, token);
     }
 
+    public Task<IGitHubClient> CreateForUserAsync(string repository, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var token = !string.IsNullOrWhiteSpace(settings.UserToken) ? settings.UserToken : settings.Token;
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new GitHubNotConfiguredException($"{GitHubOptions.Section}:UserToken is needed: GitHub refuses App installation tokens for this call (assigning Copilot).");
+        }
+
+        return Task.FromResult<IGitHubClient>(Client(settings, token));
+    }
+
     public IGitHubClient? CreateForApp()
     {
         var settings = options.CurrentValue;

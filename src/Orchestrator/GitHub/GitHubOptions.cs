@@ -27,6 +27,12 @@ public sealed class GitHubOptions
     /// </summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// A user token (fine-grained or classic PAT) used only to assign GitHub Copilot, which refuses App installation
+    /// tokens. Not needed when <see cref="Token"/> is a user's token already. A secret: never logged.
+    /// </summary>
+    public string? UserToken { get; set; }
+
     /// <summary>The GitHub App's id (or client id), the JWT's issuer. Needs <see cref="AppPrivateKey"/>.</summary>
     public string? AppId { get; set; }
 

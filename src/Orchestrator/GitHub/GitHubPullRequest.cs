@@ -9,4 +9,7 @@ public sealed record GitHubPullRequest(
     string HeadRef,
     string BaseRef,
     Uri HtmlUrl,
-    DateTimeOffset? MergedAt);
+    DateTimeOffset? MergedAt,
+    string? HeadSha = null,
+    string? Body = null,
+    string? Author = null);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Discord;
 using Orchestrator.GitHub;
+using Orchestrator.Secrets;
 
 namespace Orchestrator.Health;
 
@@ -9,11 +10,31 @@ public sealed record MissingSetting(string Setting, string Effect);
 /// <summary>
 /// What is missing from the configuration. The service starts anyway; each gap is logged once at start-up
 /// and the endpoint it disables answers 503 with the setting's name. Read from the current options, so a secret that
-/// arrives with a Parameter Store reload clears its gap.
+/// arrives with a Parameter Store reload clears its gap. When secrets come from Parameter Store, each gap also names
+/// the parameter to create ("Orchestrator:Discord:PublicKey" is "{path}/Discord/PublicKey").
 /// </summary>
-public sealed partial class ConfigurationReport(IOptionsMonitor<DiscordOptions> discord, IOptionsMonitor<GitHubOptions> github)
+public sealed partial class ConfigurationReport(IOptionsMonitor<DiscordOptions> discord, IOptionsMonitor<GitHubOptions> github, IConfiguration configuration)
 {
-    public IReadOnlyList<MissingSetting> Missing => Find(discord.CurrentValue, github.CurrentValue);
+    public IReadOnlyList<MissingSetting> Missing =>
+        [.. Find(discord.CurrentValue, github.CurrentValue).Select(m => m with { Setting = WithParameter(m.Setting) })];
+
+    /// <summary>"Orchestrator:A:B" plus " (Parameter Store {path}/A/B)" for each setting named, when a path is configured.</summary>
+    private string WithParameter(string setting)
+    {
+        var path = configuration[SecretsOptions.Section + ":" + nameof(SecretsOptions.ParameterStorePath)];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return setting;
+        }
+
+        var root = "/" + path.Trim().Trim('/');
+        return System.Text.RegularExpressions.Regex.Replace(
+            setting,
+            @"Orchestrator:[A-Za-z0-9:]+",
+            m => $"{m.Value} (Parameter Store {root}/{m.Value["Orchestrator:".Length..].Replace(':', '/')})",
+            System.Text.RegularExpressions.RegexOptions.None,
+            TimeSpan.FromSeconds(1));
+    }
 
     private static List<MissingSetting> Find(DiscordOptions discord, GitHubOptions github)
     {

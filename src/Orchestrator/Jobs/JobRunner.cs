@@ -60,7 +60,7 @@ public sealed partial class JobRunner(
         catch (Exception ex)
         {
             var attempts = job.Attempts;
-            var permanent = ex is PermanentJobFailureException;
+            var permanent = ex is PermanentJobFailureException or IPermanentFailure { IsPermanent: true };
             var reason = Describe(ex);
             if (permanent || attempts >= options.Value.MaxAttempts)
             {

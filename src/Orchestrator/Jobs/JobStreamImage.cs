@@ -7,15 +7,17 @@ namespace Orchestrator.Jobs;
 /// <summary>
 /// How a job item of the jobs table reads in a stream record's NewImage. This is a contract with the DynamoDB store
 /// and with the template's FilterCriteria (the template tests compare the filter with these constants): the item's
-/// key is "job#{id}"; while the job waits to run, "queue" (the "due" index's partition key) is "pending" and
-/// "dueAt" (its sort key) is an ISO 8601 time; "state" names the <see cref="Storage.JobState"/>. The store stays the
-/// judge of claimability: a record only tells the worker which job to try.
+/// key starts "job#" and its "id" attribute is the job id; while the job waits to run, "queue" (the "due" index's
+/// partition key) is a pending shard "pending#{n}" and "dueAt" (its sort key) is an ISO 8601 time; "state" names the
+/// <see cref="Storage.JobState"/> (a claimed job keeps its shard, so the filter also asks for state Pending). The store
+/// stays the judge of claimability: a record only tells the worker which job to try.
 /// </summary>
 public static class JobStreamImage
 {
     public const string KeyPrefix = "job#";
     public const string QueueAttribute = "queue";
-    public const string PendingQueue = "pending";
+    public const string PendingQueuePrefix = "pending#";
+    public const string IdAttribute = "id";
     public const string StateAttribute = "state";
     public const string DueAtAttribute = "dueAt";
 
@@ -35,14 +37,14 @@ public static class JobStreamImage
             return JobStreamDecision.Ignore("not a job item");
         }
 
-        var jobId = key[KeyPrefix.Length..];
+        var jobId = key.Length == KeyPrefix.Length ? string.Empty : ReadString(image, IdAttribute) ?? key[KeyPrefix.Length..];
         if (jobId.Length == 0)
         {
             throw new FormatException($"The job key '{key}' has no id.");
         }
 
         var queue = ReadString(image, QueueAttribute);
-        if (queue is not null && queue != PendingQueue)
+        if (queue is not null && !queue.StartsWith(PendingQueuePrefix, StringComparison.Ordinal))
         {
             return JobStreamDecision.Ignore($"queue {queue}", jobId);
         }

@@ -24,6 +24,7 @@ public sealed partial class JobWorker(
         var running = new List<Task>();
         var periodicRound = Task.CompletedTask;
         var nextPeriodic = time.GetUtcNow();
+        var outage = new Outage(time);
         while (!stoppingToken.IsCancellationRequested)
         {
             if (periodic.Count > 0 && periodicRound.IsCompleted && time.GetUtcNow() >= nextPeriodic)
@@ -40,10 +41,25 @@ public sealed partial class JobWorker(
                 try
                 {
                     claimed = await queue.ClaimAsync(runner.WorkerId, o.Lease, free, stoppingToken);
+                    if (outage.End() is { } ended)
+                    {
+                        Log.ClaimsResumed(logger, ended.Failures, ended.Duration);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Log.ClaimFailed(logger, ex);
+                    // Reported when it starts, then at a slowing interval, never once per poll; polls slow down too.
+                    if (outage.Fail())
+                    {
+                        if (ex is StoreUnavailableException)
+                        {
+                            Log.StoreUnavailable(logger, ((StoreUnavailableException)ex).Describe(), outage.Failures, outage.Backoff(o.PollInterval));
+                        }
+                        else
+                        {
+                            Log.ClaimFailed(logger, ex, outage.Failures);
+                        }
+                    }
                 }
             }
 
@@ -60,7 +76,7 @@ public sealed partial class JobWorker(
             // Wait for a free slot or the next poll. The delay is cancelled once the wait ends, so an idle
             // worker leaves nothing pending behind it however long it runs.
             using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(o.PollInterval, time, poll.Token);
+            var delay = Task.Delay(outage.Backoff(o.PollInterval), time, poll.Token);
             await Task.WhenAny(running.Count > 0 ? [Task.WhenAny(running), delay] : [delay]);
             await poll.CancelAsync();
             if (stoppingToken.IsCancellationRequested)
@@ -105,8 +121,14 @@ public sealed partial class JobWorker(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "Claiming jobs failed; retrying at the next poll")]
-        public static partial void ClaimFailed(ILogger logger, Exception exception);
+        [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "Claiming jobs failed ({Failures} time(s) in a row); retrying with a slowing poll")]
+        public static partial void ClaimFailed(ILogger logger, Exception exception, int failures);
+
+        [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "The store is unavailable: {Cause}. Jobs wait ({Failures} failed claim(s) so far; next try in {Backoff})")]
+        public static partial void StoreUnavailable(ILogger logger, string cause, int failures, TimeSpan backoff);
+
+        [LoggerMessage(EventId = 313, Level = LogLevel.Information, Message = "Claiming jobs works again after {Failures} failed claim(s) over {Duration}")]
+        public static partial void ClaimsResumed(ILogger logger, int failures, TimeSpan duration);
 
         [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Recording the outcome of job {JobId} failed; its lease will expire and it will run again")]
         public static partial void RunFailed(ILogger logger, Exception exception, string jobId);

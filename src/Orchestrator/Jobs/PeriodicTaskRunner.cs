@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orchestrator.Storage;
 
 namespace Orchestrator.Jobs;
 
@@ -26,6 +27,13 @@ public sealed partial class PeriodicTaskRunner(IEnumerable<IPeriodicTask> tasks,
             {
                 throw;
             }
+            catch (StoreUnavailableException ex)
+            {
+                // The worker reports a store outage (once, then at a slowing interval); a line per task per tick adds nothing.
+                succeeded = false;
+                var cause = ex.Describe();
+                Log.StoreUnavailable(logger, task.Name, cause);
+            }
             catch (Exception ex)
             {
                 succeeded = false;
@@ -42,5 +50,8 @@ public sealed partial class PeriodicTaskRunner(IEnumerable<IPeriodicTask> tasks,
     {
         [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Periodic task {Task} failed; it runs again at the next tick")]
         public static partial void Failed(ILogger logger, Exception exception, string task);
+
+        [LoggerMessage(EventId = 331, Level = LogLevel.Debug, Message = "Periodic task {Task} skipped: the store is unavailable ({Cause})")]
+        public static partial void StoreUnavailable(ILogger logger, string task, string cause);
     }
 }

@@ -30,7 +30,8 @@ public sealed record Run(
     string? ApprovedBy = null,
     string? Reason = null,
     ShipInfo? Ship = null,
-    bool OnHold = false)
+    bool OnHold = false,
+    IReadOnlyList<SkippedIssue>? Skipped = null)
 {
     public static bool IsActive(RunState state) =>
         state is RunState.Pending or RunState.Approved or RunState.InProgress or RunState.Shipping;

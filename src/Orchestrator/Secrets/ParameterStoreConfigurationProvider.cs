@@ -1,5 +1,6 @@
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.Secrets;
 
@@ -10,6 +11,16 @@ public sealed class ParameterStoreConfigurationSource : IConfigurationSource
     public required string Path { get; init; }
 
     public required Func<IAmazonSimpleSystemsManagement> ClientFactory { get; init; }
+
+    /// <summary>Names below <see cref="Path"/> to read with GetParameters instead of the whole path; empty reads the path.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+
+    /// <summary>
+    /// Called when the first load fails, with one line naming the path and the cause; null rethrows. The service throws
+    /// a <see cref="Configuration.SettingsException"/> from it, so an INIT that cannot read its secrets stops at once
+    /// (exit 1) with that line instead of a stack trace.
+    /// </summary>
+    public Action<string, Exception>? OnFirstLoadFailed { get; init; }
 
     public TimeSpan ReloadInterval { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -32,21 +43,34 @@ public sealed class ParameterStoreConfigurationSource : IConfigurationSource
 /// </summary>
 public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurationSource source) : ConfigurationProvider, IDisposable
 {
-    /// <summary>GetParametersByPath returns at most 10 parameters a page.</summary>
+    /// <summary>GetParametersByPath returns at most 10 parameters a page; GetParameters takes at most 10 names.</summary>
     public const int PageSize = 10;
 
     private const string KeyPrefix = "Orchestrator";
     private readonly string _path = NormalizePath(source.Path);
     private IAmazonSimpleSystemsManagement? _client;
     private ITimer? _timer;
+    private volatile IReadOnlyDictionary<string, ParameterAge> _ages = new Dictionary<string, ParameterAge>();
     private int _reloading;
 
     public override void Load()
     {
         // Configuration providers load synchronously; this runs once, before the host starts.
-        Data = LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        try
+        {
+            Data = LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (source.OnFirstLoadFailed is not null)
+        {
+            source.OnFirstLoadFailed(FirstLoadFailure(ex), ex);
+            throw;
+        }
+
         _timer ??= source.TimeProvider.CreateTimer(_ => _ = ReloadAsync(), null, source.ReloadInterval, source.ReloadInterval);
     }
+
+    /// <summary>When each setting's parameter was last changed, by configuration key, as of the last load.</summary>
+    public IReadOnlyDictionary<string, ParameterAge> Ages => _ages;
 
     /// <summary>Reads the parameters again; returns true when the values changed. Never throws.</summary>
     public async Task<bool> ReloadAsync()
@@ -99,10 +123,36 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
         _client?.Dispose();
     }
 
+    /// <summary>The one line that says which path could not be read and why (the exception's type and message, no secret).</summary>
+    public string FirstLoadFailure(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var what = source.Names.Count > 0 ? $"parameters {string.Join(", ", source.Names.Select(n => _path + "/" + n.Trim('/')))}" : $"Parameter Store path {_path}";
+        var cause = exception is AggregateException { InnerException: { } inner } ? inner : exception;
+        var code = cause is AmazonSimpleSystemsManagementException { ErrorCode: { Length: > 0 } errorCode } ? errorCode : cause.GetType().Name;
+        return $"Cannot read {what} at start-up: {code}: {cause.Message.ReplaceLineEndings(" ")}";
+    }
+
     private async Task<Dictionary<string, string?>> LoadAsync(CancellationToken cancellationToken)
     {
         _client ??= source.ClientFactory();
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var ages = new Dictionary<string, ParameterAge>(StringComparer.OrdinalIgnoreCase);
+        if (source.Names.Count > 0)
+        {
+            foreach (var batch in source.Names.Select(n => _path + "/" + n.Trim('/')).Chunk(PageSize))
+            {
+                var response = await _client.GetParametersAsync(new GetParametersRequest { Names = [.. batch], WithDecryption = true }, cancellationToken).ConfigureAwait(false);
+                foreach (var parameter in response.Parameters ?? [])
+                {
+                    Add(parameter);
+                }
+            }
+
+            _ages = ages;
+            return data;
+        }
+
         var request = new GetParametersByPathRequest
         {
             Path = _path,
@@ -115,17 +165,27 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
             var response = await _client.GetParametersByPathAsync(request, cancellationToken).ConfigureAwait(false);
             foreach (var parameter in response.Parameters ?? [])
             {
-                if (ToConfigurationKey(_path, parameter.Name) is { } key)
-                {
-                    data[key] = parameter.Value;
-                }
+                Add(parameter);
             }
 
             request.NextToken = response.NextToken;
         }
         while (!string.IsNullOrEmpty(request.NextToken));
 
+        _ages = ages;
         return data;
+
+        void Add(Parameter parameter)
+        {
+            if (ToConfigurationKey(_path, parameter.Name) is { } key)
+            {
+                data[key] = parameter.Value;
+                if (parameter.LastModifiedDate is { } modified)
+                {
+                    ages[key] = new ParameterAge(parameter.Name, new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)));
+                }
+            }
+        }
     }
 
     private bool SameAs(Dictionary<string, string?> fresh) =>
@@ -139,6 +199,9 @@ public sealed class ParameterStoreConfigurationProvider(ParameterStoreConfigurat
         return trimmed;
     }
 }
+
+/// <summary>A parameter's name and when it was last changed (its value is never kept here).</summary>
+public sealed record ParameterAge(string Name, DateTimeOffset LastModified);
 
 public static class ParameterStoreConfigurationExtensions
 {
@@ -156,10 +219,13 @@ public static class ParameterStoreConfigurationExtensions
         return configuration.Add(new ParameterStoreConfigurationSource
         {
             Path = options.ParameterStorePath,
+            Names = (options.ParameterNames ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ReloadInterval = options.ReloadInterval,
             ClientFactory = () => string.IsNullOrEmpty(serviceUrl)
                 ? new AmazonSimpleSystemsManagementClient()
                 : new AmazonSimpleSystemsManagementClient(new AmazonSimpleSystemsManagementConfig { ServiceURL = serviceUrl }),
+            // The service host prints a SettingsException as its one line and exits 1 (Hosting/ServiceHost.cs).
+            OnFirstLoadFailed = (line, _) => throw new SettingsException(line),
         });
     }
 }

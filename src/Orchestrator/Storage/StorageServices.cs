@@ -45,7 +45,8 @@ public static partial class StorageServices
             }
             catch (StoreUnavailableException ex)
             {
-                Log.Unavailable(logger, ex);
+                var cause = ex.Describe();
+                Log.Unavailable(logger, admin.Location, cause);
             }
         }
 
@@ -53,8 +54,8 @@ public static partial class StorageServices
 
         private static partial class Log
         {
-            [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "The store is unavailable at start-up; /readyz and POST /github/webhooks answer 503 until it can be reached")]
-            public static partial void Unavailable(ILogger logger, Exception exception);
+            [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "The store ({Location}) is unavailable at start-up: {Cause}. /readyz and POST /github/webhooks answer 503 until it can be reached")]
+            public static partial void Unavailable(ILogger logger, string location, string cause);
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed class OrchestratorMetrics
     private readonly Counter<long> _jobs;
     private readonly Histogram<double> _jobDuration;
     private readonly Counter<long> _recovered;
-    private readonly Counter<long> _reconciliation;
+    private readonly Counter<long> _reconcileRequests;
     private readonly ConcurrentDictionary<string, long> _rateLimit = new(StringComparer.Ordinal);
     private volatile QueueSnapshot? _queue;
     private volatile IReadOnlyDictionary<string, long>? _runs;
@@ -39,7 +39,7 @@ public sealed class OrchestratorMetrics
         _jobs = meter.CreateCounter<long>("orchestrator.jobs.finished", description: "Jobs run, by kind and outcome (completed, retried, dead_lettered).");
         _jobDuration = meter.CreateHistogram<double>("orchestrator.jobs.duration", unit: "ms", description: "How long a job's handler ran.");
         _recovered = meter.CreateCounter<long>("orchestrator.deliveries.recovered", description: "Deliveries GitHub failed to make that recovery asked it to send again, by event.");
-        _reconciliation = meter.CreateCounter<long>("orchestrator.reconciliation.requests", description: "GitHub requests made to reconcile tasks with what webhooks missed, by kind.");
+        _reconcileRequests = meter.CreateCounter<long>("orchestrator.reconcile.requests", description: "GitHub requests reconciliation made, by what they read (a 304 costs no rate limit).");
         meter.CreateObservableGauge("orchestrator.jobs.queue_depth", () => Queue(q => q.Pending), description: "Jobs waiting to run (pending).");
         meter.CreateObservableGauge("orchestrator.jobs.leased", () => Queue(q => q.Leased), description: "Jobs running (leased).");
         meter.CreateObservableGauge("orchestrator.jobs.dead_letters", () => Queue(q => q.DeadLettered), description: "Dead-lettered jobs.");
@@ -69,7 +69,7 @@ public sealed class OrchestratorMetrics
 
     public void DeliveryRecovered(string eventName) => _recovered.Add(1, new KeyValuePair<string, object?>("event", eventName));
 
-    public void ReconciliationRequest(string kind) => _reconciliation.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    public void ReconcileRequests(string read, int count) => _reconcileRequests.Add(count, new KeyValuePair<string, object?>("read", read));
 
     /// <summary>GitHub's x-ratelimit-remaining (and x-ratelimit-resource, "core" when absent) from an answer.</summary>
     public void GitHubRateLimit(string resource, long remaining) => _rateLimit[resource] = remaining;

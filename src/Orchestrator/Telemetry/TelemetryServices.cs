@@ -31,7 +31,8 @@ public static partial class TelemetryServices
             metrics.AddMeter(OrchestratorMetrics.MeterName);
             if (prometheus)
             {
-                metrics.AddPrometheusExporter();
+                // No cached answer: a scrape right after a change shows it (the store-backed gauges have their own 5 s floor).
+                metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
             }
 
             if (otlp)

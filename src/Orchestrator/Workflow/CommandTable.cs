@@ -19,6 +19,7 @@ public static class CommandTable
         HoldCommand.Descriptor,
         CancelCommand.Descriptor,
         RetryCommand.Descriptor,
+        ApproveCiCommand.Descriptor,
         HelpCommand.Descriptor,
     ];
 

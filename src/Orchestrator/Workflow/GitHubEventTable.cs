@@ -15,5 +15,7 @@ public static class GitHubEventTable
         .. PullRequestEventHandler.Routes,
         .. CheckEventHandler.Routes,
         .. IssueEventHandler.Routes,
+        .. BranchEventHandler.Routes,
+        .. AgentCommentEventHandler.Routes,
     ];
 }

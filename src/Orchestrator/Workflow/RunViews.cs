@@ -19,6 +19,13 @@ public static class RunViews
     public static IReadOnlyList<MessagePayload> PlanPages(Run run)
     {
         var lines = run.Plan.Select(PlanLine).ToList();
+        if (run.Skipped is { Count: > 0 } skipped)
+        {
+            // One small line per issue left out, with its reason: the plan says what it did not take, and why.
+            lines.Add($"**Left out ({skipped.Count})**");
+            lines.AddRange(skipped.Select(i => $"-# [#{i.Number}](<{i.Url}>) {Markdown.Escape(Markdown.Truncate(i.Title, 80))} — {Markdown.Escape(i.Reason)}"));
+        }
+
         var pages = new List<StringBuilder> { new() };
         foreach (var line in lines)
         {
@@ -63,8 +70,8 @@ public static class RunViews
             : [],
     };
 
-    /// <summary>The one status message per run, edited in place: a checklist of tasks.</summary>
-    public static MessagePayload Status(Run run)
+    /// <summary>The one status message per run, edited in place: a checklist of tasks, each with what it waits for.</summary>
+    public static MessagePayload Status(Run run, DateTimeOffset? now = null)
     {
         var text = new StringBuilder();
         text.Append("**State:** ").Append(StateName(run.State));
@@ -99,6 +106,10 @@ public static class RunViews
             if (task.LastError is not null)
             {
                 text.Append(" · ").Append(Markdown.Escape(Markdown.Truncate(task.LastError, 200)));
+            }
+            else if (run.State is RunState.InProgress && WaitsFor(task, now) is { } waits)
+            {
+                text.Append(" · ⏳ ").Append(waits);
             }
 
             text.Append('\n');
@@ -192,8 +203,50 @@ public static class RunViews
         _ => state.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>
+    /// What a task waits for, in words: "why isn't this moving?". Null when nothing is awaited (merged, failed with
+    /// its reason shown instead).
+    /// </summary>
+    public static string? WaitsFor(RunTask task, DateTimeOffset? now)
+    {
+        var pending = (task.RequiredChecks is { Count: > 0 } ? Tracking.Deciding(task) : task.Checks ?? new Dictionary<string, string>())
+            .Where(c => Tracking.Classify(c.Value) == CheckOutcome.Pending).Select(c => Tracking.CheckName(c.Key)).ToList();
+        var missing = task.RequiredChecks?.Where(r => !(task.Checks ?? new Dictionary<string, string>()).Keys.Any(k => Tracking.CheckName(k) == r)).ToList() ?? [];
+        return task.State switch
+        {
+            TaskState.Queued => "waits to be dispatched",
+            TaskState.Dispatched when now is { } at && task.DispatchedAt is { } since =>
+                $"no pull request after {Hours(at - since)}" + (task.AgentNote is { } note ? $" · agent: {Markdown.Escape(Markdown.Truncate(note, 120))}" : string.Empty),
+            TaskState.Dispatched => "no pull request yet",
+            TaskState.AgentWorking => "agent still working (draft pull request)",
+            TaskState.NeedsApproval => "CI approval: its workflow runs wait in action_required (Approve CI)",
+            TaskState.ChecksFailing => "failing check " + string.Join(", ", Tracking.Deciding(task).Where(c => Tracking.IsFailing(c.Value)).Select(c => $"`{Markdown.Escape(Tracking.CheckName(c.Key))}`")),
+            TaskState.PrOpen when pending.Count + missing.Count > 0 => "checks " + string.Join(", ", pending.Concat(missing).Distinct().Select(n => $"`{Markdown.Escape(n)}`")),
+            TaskState.PrOpen => "checks to report",
+            TaskState.ChecksPassing => "review and merge",
+            TaskState.Merged when !Tracking.IsShippable(task) => "checks of the merged head",
+            _ => null,
+        };
+    }
+
+    /// <summary>The notice for a task whose head's workflow runs wait for approval.</summary>
+    public static string NeedsApprovalNotice(RunTask task, string check) =>
+        $"⏸️ CI of [PR #{task.PullRequestNumber}](<{task.PullRequestUrl}>) (#{task.IssueNumber}) waits for approval: `{Markdown.Escape(Tracking.CheckName(check))}` is action_required. Approve it with the button, or `/approve-ci issue:{task.IssueNumber}`.";
+
+    /// <summary>A notice with the Approve CI button of one task ("approve-ci:RUN:ISSUE").</summary>
+    public static MessagePayload WithApproveCiButton(string notice, Run run, int issue) => new()
+    {
+        Content = notice,
+        Components =
+        [
+            new ActionRow([new Button(ButtonStyle.Primary, "Approve CI", CustomId: $"approve-ci:{run.Id}:{issue.ToString(CultureInfo.InvariantCulture)}")]),
+        ],
+    };
+
     public static string TaskStateName(TaskState state) => state switch
     {
+        TaskState.AgentWorking => "agent working",
+        TaskState.NeedsApproval => "needs approval",
         TaskState.PrOpen => "PR open",
         TaskState.ChecksPassing => "checks passing",
         TaskState.ChecksFailing => "checks failing",
@@ -212,9 +265,13 @@ public static class RunViews
         TaskState.ChecksPassing => "🟢",
         TaskState.ChecksFailing or TaskState.Failed => "❌",
         TaskState.PrOpen => "🔄",
+        TaskState.AgentWorking => "🤖",
+        TaskState.NeedsApproval => "⏸️",
         TaskState.Dispatched => "📤",
         _ => "⬜",
     };
+
+    private static string Hours(TimeSpan span) => span.TotalHours >= 1 ? $"{(int)span.TotalHours}h" : $"{(int)span.TotalMinutes}m";
 
     private static string Duration(TimeSpan span) =>
         span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes}m" : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m {span.Seconds}s" : $"{span.TotalSeconds:0}s";

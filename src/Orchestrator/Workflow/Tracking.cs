@@ -3,6 +3,15 @@ using Orchestrator.Runs;
 
 namespace Orchestrator.Workflow;
 
+/// <summary>What a check's conclusion means for a task.</summary>
+public enum CheckOutcome
+{
+    Green,
+    Failing,
+    Pending,
+    NeedsApproval,
+}
+
 /// <summary>
 /// The pure rules that move tasks: how a pull request is linked to an issue, and how pull request and check
 /// events change a task's state. Handlers load and save runs; these functions decide.
@@ -10,8 +19,6 @@ namespace Orchestrator.Workflow;
 public static partial class Tracking
 {
     public const string Pending = "pending";
-
-    private static readonly HashSet<string> Green = new(StringComparer.OrdinalIgnoreCase) { "success", "neutral", "skipped" };
 
     /// <summary>The correlation id of a task: it goes into workflow inputs and the run name, so events can be matched back.</summary>
     public static string CorrelationId(RunId run, int issueNumber) => $"orc-{run.Value}-{issueNumber}";
@@ -58,7 +65,7 @@ public static partial class Tracking
     public static string? FindCorrelationId(string? text) =>
         text is null ? null : CorrelationPattern().Match(text) is { Success: true } m ? m.Value : null;
 
-    public static RunTask PullRequestOpened(RunTask task, int number, string url, string headSha, string headBranch)
+    public static RunTask PullRequestOpened(RunTask task, int number, string url, string headSha, string headBranch, bool draft = false, string? baseBranch = null)
     {
         var sameHead = task.PullRequestNumber == number && task.HeadSha == headSha;
         var updated = task with
@@ -70,8 +77,11 @@ public static partial class Tracking
             Checks = sameHead ? task.Checks : null,
             LastError = null,
             FlaggedStale = false,
+            Draft = draft,
+            BaseBranch = baseBranch ?? task.BaseBranch,
+            State = task.State == TaskState.Merged ? TaskState.Merged : TaskState.PrOpen, // a reopened pull request revives a failed task
         };
-        return updated with { State = task.State == TaskState.Merged ? TaskState.Merged : StateFromChecks(updated.Checks) };
+        return updated with { State = StateOf(updated) };
     }
 
     public static RunTask PullRequestClosed(RunTask task, bool merged, DateTimeOffset at, int number) =>
@@ -89,34 +99,84 @@ public static partial class Tracking
 
         var checks = new Dictionary<string, string>(task.Checks ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
-            [checkName] = string.IsNullOrEmpty(conclusion) ? Pending : conclusion,
+            [checkName] = string.IsNullOrEmpty(conclusion) ? Pending : conclusion.ToLowerInvariant(),
         };
-        var state = task.State == TaskState.Merged ? TaskState.Merged : StateFromChecks(checks);
-        return task with { Checks = checks, State = state };
+        var updated = task with { Checks = checks };
+        return updated with { State = StateOf(updated) };
     }
 
-    /// <summary>Any failing check fails the head; all completed and green passes it; otherwise it waits.</summary>
-    public static TaskState StateFromChecks(IReadOnlyDictionary<string, string>? checks)
+    /// <summary>The checks that decide: the required ones when the base branch requires some, else every reported one.</summary>
+    public static IReadOnlyDictionary<string, string> Deciding(RunTask task)
     {
-        if (checks is null || checks.Count == 0)
+        var checks = task.Checks ?? new Dictionary<string, string>();
+        if (task.RequiredChecks is not { Count: > 0 } required)
         {
-            return TaskState.PrOpen;
+            return checks;
         }
 
-        if (checks.Values.Any(IsFailing))
+        return checks.Where(c => required.Contains(CheckName(c.Key), StringComparer.Ordinal) && IsRequirable(c.Key))
+            .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A task's state from its pull request and checks. A run waiting for approval holds the head's checks back,
+    /// so it wins over everything; a draft means the agent is still at work; then the deciding checks say.
+    /// </summary>
+    public static TaskState StateOf(RunTask task)
+    {
+        if (task.State is TaskState.Merged or TaskState.Failed || task.PullRequestNumber is null)
+        {
+            return task.State;
+        }
+
+        if (task.Checks is { } all && all.Values.Any(c => Classify(c) == CheckOutcome.NeedsApproval))
+        {
+            return TaskState.NeedsApproval;
+        }
+
+        if (task.Draft)
+        {
+            return TaskState.AgentWorking;
+        }
+
+        var deciding = Deciding(task);
+        if (deciding.Values.Any(IsFailing))
         {
             return TaskState.ChecksFailing;
         }
 
-        return checks.Values.All(Green.Contains) ? TaskState.ChecksPassing : TaskState.PrOpen;
+        if (task.RequiredChecks is { Count: > 0 } required)
+        {
+            var green = required.All(name => deciding.Any(c => CheckName(c.Key) == name && Classify(c.Value) == CheckOutcome.Green));
+            return green ? TaskState.ChecksPassing : TaskState.PrOpen;
+        }
+
+        return deciding.Count > 0 && deciding.Values.All(c => Classify(c) == CheckOutcome.Green) ? TaskState.ChecksPassing : TaskState.PrOpen;
     }
 
-    /// <summary>Shippable: merged, and no reported check is failing or still pending.</summary>
+    /// <summary>Shippable: merged, and none of the deciding checks is failing, pending or waiting for approval.</summary>
     public static bool IsShippable(RunTask task) =>
-        task.State == TaskState.Merged && (task.Checks is null || task.Checks.Values.All(Green.Contains));
+        task.State == TaskState.Merged && Deciding(task).Values.All(c => Classify(c) == CheckOutcome.Green);
 
-    public static bool IsFailing(string conclusion) =>
-        !Green.Contains(conclusion) && !string.Equals(conclusion, Pending, StringComparison.Ordinal);
+    public static bool IsFailing(string conclusion) => Classify(conclusion) == CheckOutcome.Failing;
+
+    /// <summary>
+    /// What a check's conclusion (check runs, suites, workflow runs) or a commit status's state means. Every value
+    /// GitHub documents is listed (docs/loop.md); anything else waits rather than passes.
+    /// </summary>
+    public static CheckOutcome Classify(string conclusion) => conclusion.ToLowerInvariant() switch
+    {
+        "success" or "neutral" or "skipped" => CheckOutcome.Green,
+        "failure" or "cancelled" or "timed_out" or "startup_failure" or "stale" or "error" => CheckOutcome.Failing,
+        "action_required" => CheckOutcome.NeedsApproval,
+        _ => CheckOutcome.Pending, // "pending", "queued", "in_progress", "waiting", "requested", null
+    };
+
+    /// <summary>"check:build" → "build": the name a required status check uses.</summary>
+    public static string CheckName(string key) => key.IndexOf(':', StringComparison.Ordinal) is var at and >= 0 ? key[(at + 1)..] : key;
+
+    /// <summary>Check runs and commit statuses can be required; suites and whole workflows cannot.</summary>
+    private static bool IsRequirable(string key) => key.StartsWith("check:", StringComparison.Ordinal) || key.StartsWith("status:", StringComparison.Ordinal);
 
     [GeneratedRegex(@"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s+(?<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#(?<number>\d{1,9})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ClosingKeyword();

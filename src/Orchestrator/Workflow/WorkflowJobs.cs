@@ -14,6 +14,9 @@ public static class WorkflowJobs
     public const string Ship = "run.ship";
     public const string Finish = "run.finish";
     public const string DeployStatus = "status.deploys";
+    public const string ApproveCi = "task.approve-ci";
+    public const string OpenPullRequest = "task.open-pr";
+    public const string Reconcile = "runs.reconcile";
 
     public static JobRequest For<T>(string kind, string idempotencyKey, T payload, JsonTypeInfo<T> typeInfo, DateTimeOffset? dueAt = null) =>
         new(kind, idempotencyKey, JsonSerializer.Serialize(payload, typeInfo), dueAt);
@@ -33,13 +36,7 @@ public static class WorkflowJobs
     };
 
     /// <summary>Refusals a retry cannot change: GitHub is not configured, or it refused the request itself (missing workflow, bad input, no permission).</summary>
-    public static bool IsPermanent(Exception exception) => exception switch
-    {
-        GitHub.GitHubNotConfiguredException => true,
-        GitHub.GitHubApiException { IsRateLimit: true } => false,
-        GitHub.GitHubApiException api => (int)api.Status is 400 or 401 or 403 or 404 or 410 or 422,
-        _ => false,
-    };
+    public static bool IsPermanent(Exception exception) => exception is Orchestrator.Jobs.IPermanentFailure { IsPermanent: true };
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
@@ -70,7 +67,13 @@ public sealed record PlanJob(
 public sealed record RunJob(string RunId);
 
 /// <summary>Refresh the run's status message and, optionally, post a notice in its thread.</summary>
-public sealed record UpdateJob(string RunId, string? Notice = null);
+public sealed record UpdateJob(string RunId, string? Notice = null, int? ApproveCiIssue = null);
+
+/// <summary>A task of a run (approve its CI, open its agent's pull request for a branch).</summary>
+public sealed record TaskJob(string RunId, int Issue, string? Branch = null);
+
+/// <summary>One reconciliation round: its interval's start, for the log and the idempotency key.</summary>
+public sealed record ReconcileJob(DateTimeOffset Interval);
 
 public sealed record DeployStatusJob(string Repository, InteractionHandle Interaction);
 
@@ -79,4 +82,6 @@ public sealed record DeployStatusJob(string Repository, InteractionHandle Intera
 [JsonSerializable(typeof(RunJob))]
 [JsonSerializable(typeof(UpdateJob))]
 [JsonSerializable(typeof(DeployStatusJob))]
+[JsonSerializable(typeof(TaskJob))]
+[JsonSerializable(typeof(ReconcileJob))]
 internal sealed partial class WorkflowJsonContext : JsonSerializerContext;

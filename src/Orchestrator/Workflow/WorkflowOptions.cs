@@ -16,6 +16,15 @@ public enum ExecutorKind
 
     /// <summary>Add a label that triggers automation.</summary>
     Label,
+
+    /// <summary>GitHub Copilot coding agent: assign <c>copilot-swe-agent[bot]</c> with an agent assignment (a user token is needed).</summary>
+    Copilot,
+
+    /// <summary>anthropics/claude-code-action: a trigger comment; the service opens the pull request for the branch it pushes.</summary>
+    Claude,
+
+    /// <summary>OpenHands resolver: the <c>fix-me</c> label; it opens a draft pull request or comments its failure.</summary>
+    OpenHands,
 }
 
 public sealed class ExecutorOptions
@@ -34,11 +43,30 @@ public sealed class ExecutorOptions
     /// <summary>Comment body to post (Kind=Comment). "{issue}" and "{run}" are replaced.</summary>
     public string? Comment { get; set; }
 
-    /// <summary>Label to add (Kind=Label).</summary>
+    /// <summary>Label to add (Kind=Label; Kind=OpenHands, default "fix-me").</summary>
     public string? Label { get; set; }
+
+    /// <summary>The branch the agent starts from and targets (Copilot's agent_assignment, the PR the service opens for Claude); the repository's default when unset.</summary>
+    public string? BaseBranch { get; set; }
+
+    /// <summary>Instructions for the agent (Copilot's custom instructions, the text of Claude's trigger comment); the issue link and correlation id are added.</summary>
+    public string? Instructions { get; set; }
+
+    /// <summary>The model Copilot uses (optional; GitHub picks when unset).</summary>
+    public string? Model { get; set; }
+
+    /// <summary>The phrase claude-code-action listens for (its <c>trigger_phrase</c>).</summary>
+    public string TriggerPhrase { get; set; } = "@claude";
+
+    /// <summary>Kind=Claude: open the pull request for the agent's <c>claude/issue-N-…</c> branch when it opens none.</summary>
+    public bool OpenPullRequest { get; set; } = true;
+
+    /// <summary>The label that starts OpenHands (Kind=OpenHands) or the configured one (Kind=Label).</summary>
+    public string EffectiveLabel => Label ?? (Kind == ExecutorKind.OpenHands ? "fix-me" : string.Empty);
 
     public string? Validate() => Kind switch
     {
+        ExecutorKind.Claude when string.IsNullOrWhiteSpace(TriggerPhrase) => "Executor:TriggerPhrase must not be empty when Executor:Kind is Claude",
         ExecutorKind.Workflow when string.IsNullOrWhiteSpace(Workflow) => "Executor:Workflow is required when Executor:Kind is Workflow",
         ExecutorKind.Assign when string.IsNullOrWhiteSpace(Assignee) => "Executor:Assignee is required when Executor:Kind is Assign",
         ExecutorKind.Comment when string.IsNullOrWhiteSpace(Comment) => "Executor:Comment is required when Executor:Kind is Comment",
@@ -97,6 +125,25 @@ public sealed class RepositoryOptions
 
     /// <summary>A dispatched task with no pull request after this long is flagged in the thread.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Comma-separated labels that keep an issue out of a plan.</summary>
+    public string SkipLabels { get; set; } = "blocked,wip";
+
+    /// <summary>Comma-separated labels, highest priority first (e.g. "P0,P1,P2"); a plan orders by them, then by age.</summary>
+    public string? PriorityLabels { get; set; }
+
+    /// <summary>Comma-separated check names that must pass; when unset, the base branch's rulesets and protection say.</summary>
+    public string? RequiredChecks { get; set; }
+
+    public static IReadOnlyList<string> Split(string? list) =>
+        (list ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>How tasks are followed when webhooks go missing.</summary>
+public sealed class TrackingOptions
+{
+    /// <summary>How often active tasks are re-read from GitHub (conditional requests); zero turns it off.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Who may run a command: Discord role ids and user ids.</summary>
@@ -129,6 +176,8 @@ public sealed class WorkflowOptions
     public IList<RepositoryOptions> Repositories { get; } = [];
 
     public AccessOptions Access { get; set; } = new();
+
+    public TrackingOptions Tracking { get; set; } = new();
 
     public RepositoryOptions? Find(string? name) =>
         name is null

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Discord;
 using Orchestrator.Jobs;
 using Orchestrator.Workflow.Commands;
+using Orchestrator.Workflow.Executors;
 using Orchestrator.Workflow.Jobs;
 using Orchestrator.Workflow.Sweeps;
 
@@ -28,9 +29,24 @@ public static class WorkflowServices
         services.AddSingleton<IJobHandler, ShipJobHandler>();
         services.AddSingleton<IJobHandler, FinishJobHandler>();
         services.AddSingleton<IJobHandler, DeployStatusJobHandler>();
+        services.AddSingleton<IJobHandler, ApproveCiJobHandler>();
+        services.AddSingleton<IJobHandler, OpenPullRequestJobHandler>();
+        services.AddSingleton<IJobHandler, ReconcileJobHandler>();
+        services.AddSingleton<IExecutor, WorkflowExecutor>();
+        services.AddSingleton<IExecutor, AssignExecutor>();
+        services.AddSingleton<IExecutor, CommentExecutor>();
+        services.AddSingleton<IExecutor, LabelExecutor>();
+        services.AddSingleton<IExecutor, CopilotExecutor>();
+        services.AddSingleton<IExecutor, ClaudeExecutor>();
+        services.AddSingleton<IExecutor, OpenHandsExecutor>();
+        services.AddSingleton<ExecutorSet>();
+        services.AddSingleton<PullRequestLinker>();
+        services.AddSingleton<PullRequestTracker>();
+        services.AddSingleton<RequiredChecks>();
         services.AddSingleton<IPeriodicTask, StaleTaskSweep>();
         services.AddSingleton<IPeriodicTask, ShipWatch>();
         services.AddSingleton<IPeriodicTask, ScheduledPlans>();
+        services.AddSingleton<IPeriodicTask, Reconciliation>();
         services.AddHttpClient(FinishJobHandler.HealthClient, c => c.Timeout = TimeSpan.FromSeconds(10));
         return services;
     }

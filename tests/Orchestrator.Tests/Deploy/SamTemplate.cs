@@ -31,6 +31,7 @@ public sealed class SamTemplate
     public IReadOnlyDictionary<string, string> SubValues { get; } = new Dictionary<string, string>
     {
         ["Stage"] = TestStage,
+        ["AWS::StackName"] = "orchestrator-" + TestStage,
         ["SecretsPathPrefix"] = "/orchestrator",
         ["WebAdapterLayerVersion"] = "28",
         ["AWS::Region"] = "eu-west-1",
@@ -83,11 +84,18 @@ public sealed class SamTemplate
         return (string)Map(mapping[(string)args[1]!])[(string)args[2]!]!;
     }
 
-    /// <summary>Every statement of every inline policy of a role.</summary>
+    /// <summary>Every statement of every inline policy of a role; a conditional statement (Fn::If) counts with the statements of both branches.</summary>
     public IEnumerable<Dictionary<string, object?>> Statements(string role) =>
         List(Properties(role).GetValueOrDefault("Policies") ?? new List<object?>())
             .SelectMany(policy => List(Map(Map(policy)["PolicyDocument"])["Statement"]))
+            .SelectMany(Branches)
             .Select(Map);
+
+    /// <summary>The statement itself, or the statements of a Fn::If's two branches (AWS::NoValue dropped).</summary>
+    public static IEnumerable<object?> Branches(object? statement) =>
+        statement is Dictionary<string, object?> d && d.TryGetValue("Fn::If", out var args)
+            ? List(args).Skip(1).Where(b => !IsRef(b, "AWS::NoValue"))
+            : [statement];
 
     public string RoleOf(string function)
     {

@@ -136,7 +136,8 @@ public sealed partial class TemplateTests
                 ["NewImage"] = new JsonObject
                 {
                     [DynamoSchema.PartitionKey] = new JsonObject { ["S"] = new JsonArray(new JsonObject { ["prefix"] = JobStreamImage.KeyPrefix }) },
-                    [JobStreamImage.QueueAttribute] = new JsonObject { ["S"] = new JsonArray(JobStreamImage.PendingQueue) },
+                    [JobStreamImage.QueueAttribute] = new JsonObject { ["S"] = new JsonArray(new JsonObject { ["prefix"] = JobStreamImage.PendingQueuePrefix }) },
+                    [JobStreamImage.StateAttribute] = new JsonObject { ["S"] = new JsonArray(nameof(JobState.Pending)) },
                 },
             },
         };
@@ -241,16 +242,36 @@ public sealed partial class TemplateTests
 
             Assert.Equal("/orchestrator/test/", Template.EnvironmentValue(function, pathKey));
 
+            // The webhook function reads the webhook secrets by name; the others read the stage's path.
             var statements = Template.Statements(Template.RoleOf(function)).ToList();
-            var ssm = Assert.Single(statements, s => OneOrMany(s["Action"]).Contains("ssm:GetParametersByPath"));
-            Assert.Equal(
-                ["arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test", "arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test/*"],
-                OneOrMany(ssm["Resource"]).Select(Template.Text));
-            Assert.DoesNotContain(statements, s => OneOrMany(s["Action"]).Cast<string>().Any(a => a is "ssm:GetParameter" or "ssm:GetParameters"));
+            var names = Template.EnvironmentValue(function, "Orchestrator__Secrets__ParameterNames");
+            var ssm = Assert.Single(statements, s => OneOrMany(s["Action"]).Cast<string>().Any(a => a.StartsWith("ssm:", StringComparison.Ordinal)));
+            if (function == "GitHubFunction")
+            {
+                Assert.Equal("GitHub/WebhookSecrets", names);
+                Assert.Equal(["ssm:GetParameters"], OneOrMany(ssm["Action"]).Cast<string>());
+                Assert.Equal(["arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test/GitHub/WebhookSecrets"], OneOrMany(ssm["Resource"]).Select(Template.Text));
+            }
+            else
+            {
+                Assert.Null(names);
+                Assert.Equal(["ssm:GetParametersByPath"], OneOrMany(ssm["Action"]).Cast<string>());
+                Assert.Equal(
+                    ["arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test", "arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test/*"],
+                    OneOrMany(ssm["Resource"]).Select(Template.Text));
+            }
 
-            var kms = Assert.Single(statements, s => OneOrMany(s["Action"]).Contains("kms:Decrypt"));
-            var viaService = Map(Map(kms["Condition"])["StringEquals"])["kms:ViaService"];
-            Assert.Equal("ssm.eu-west-1.amazonaws.com", Template.Text(viaService));
+            // kms:Decrypt only on the customer managed key, only when there is one, only through SSM: no "key/*" fallback.
+            var policies = List(Template.Properties(Template.RoleOf(function))["Policies"]).Select(Map);
+            var raw = policies.SelectMany(p => List(Map(p["PolicyDocument"])["Statement"])).ToList();
+            var kms = Assert.Single(raw, s => Describe(s).Contains("kms:Decrypt", StringComparison.Ordinal));
+            var branches = List(Map(kms)["Fn::If"]);
+            Assert.Equal("HasSecretsKey", branches[0]);
+            Assert.True(IsRef(branches[2], "AWS::NoValue"));
+            var grant = Map(branches[1]);
+            Assert.True(IsRef(grant["Resource"], "SecretsKmsKeyArn"));
+            Assert.Equal("ssm.eu-west-1.amazonaws.com", Template.Text(Map(Map(grant["Condition"])["StringEquals"])["kms:ViaService"]));
+            Assert.DoesNotContain("key/*", File.ReadAllText(Template.FilePath), StringComparison.Ordinal);
         }
     }
 
@@ -374,7 +395,9 @@ public sealed partial class TemplateTests
             {
                 var declared = indexes.Single(i => (string?)i["IndexName"] == index.Name);
                 Assert.Equal(KeySchema(index.HashKey, index.RangeKey), KeySchema(declared["KeySchema"]));
-                Assert.Equal(DynamoSchema.IndexProjection.Value, Map(declared["Projection"])["ProjectionType"]);
+                var projection = Map(declared["Projection"]);
+                Assert.Equal(index.Projection.Value, projection["ProjectionType"]);
+                Assert.Equal(index.NonKeyAttributes, projection.TryGetValue("NonKeyAttributes", out var nonKey) ? List(nonKey).Cast<string>() : []);
             }
 
             var stream = table.TryGetValue("StreamSpecification", out var spec) ? (string?)Map(spec)["StreamViewType"] : null;

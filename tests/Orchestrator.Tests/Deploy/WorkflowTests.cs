@@ -27,12 +27,123 @@ public sealed class WorkflowTests
         var dev = Map(jobs["dev"]);
         var prod = Map(jobs["prod"]);
 
-        Assert.Equal("package", dev["needs"]);
         Assert.Equal("dev", Map(dev["with"])["stage"]);
         Assert.Equal("dev", prod["needs"]);
         Assert.Equal("prod", Map(prod["with"])["stage"]);
         Assert.Equal("production", Map(prod["with"])["environment"]);
-        Assert.Equal(["main"], List(Map(Map(Workflow("deploy.yml")["on"])["push"])["branches"]).Cast<string>());
+    }
+
+    [Fact]
+    public void Deploys_start_only_from_a_passed_ci_run_of_a_push_to_main_and_ship_that_runs_artifact()
+    {
+        var workflow = Workflow("deploy.yml");
+        var on = Map(workflow["on"]);
+        var jobs = Map(workflow["jobs"]);
+
+        // No other trigger (a workflow_dispatch could send any branch to dev).
+        Assert.Equal(["workflow_run"], on.Keys);
+        var run = Map(on["workflow_run"]);
+        Assert.Equal(["ci"], List(run["workflows"]).Cast<string>());
+        Assert.Equal(["completed"], List(run["types"]).Cast<string>());
+        Assert.Equal(["main"], List(run["branches"]).Cast<string>());
+        Assert.Equal("ci", Workflow("ci.yml")["name"]);
+
+        // The first deploy requires success, a push (not a pull request whose branch is named main) and this repository.
+        var condition = (string)Map(jobs["dev"])["if"]!;
+        foreach (var clause in new[]
+        {
+            "github.event.workflow_run.conclusion == 'success'",
+            "github.event.workflow_run.event == 'push'",
+            "github.event.workflow_run.head_branch == 'main'",
+            "github.event.workflow_run.head_repository.full_name == github.repository",
+        })
+        {
+            Assert.Contains(clause, condition, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("||", condition, StringComparison.Ordinal);
+        foreach (var job in jobs.Values.Select(Map))
+        {
+            Assert.Equal("${{ github.event.workflow_run.id }}", Map(job["with"])["ci-run-id"]);
+            Assert.Equal("${{ github.event.workflow_run.head_sha }}", Map(job["with"])["commit"]);
+            Assert.True(job.ContainsKey("if") || job.ContainsKey("needs"), "every deploy job is gated by the ci condition, directly or through needs");
+        }
+
+        var stage = Workflow("deploy-stage.yml");
+        var download = Steps(stage).Single(s => ((string?)s.GetValueOrDefault("uses"))?.StartsWith("actions/download-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal("${{ inputs.ci-run-id }}", Map(download["with"])["run-id"]);
+        var checkout = Steps(stage).Single(s => ((string?)s.GetValueOrDefault("uses"))?.StartsWith("actions/checkout@", StringComparison.Ordinal) == true);
+        Assert.Equal("${{ inputs.commit }}", Map(checkout["with"])["ref"]);
+    }
+
+    [Fact]
+    public void Each_called_workflow_gets_no_permission_its_caller_does_not_grant()
+    {
+        // GitHub rejects a run whose reusable workflow asks for more than the calling job (or, without job
+        // permissions, the calling workflow) grants; nothing here can run Actions, so check every call.
+        var calls = 0;
+        foreach (var file in WorkflowFiles())
+        {
+            var caller = Workflow(file);
+            foreach (var (name, job) in Map(caller["jobs"]).Select(j => (j.Key, Map(j.Value))))
+            {
+                if (job.GetValueOrDefault("uses") is not string uses || !uses.StartsWith("./.github/workflows/", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                calls++;
+                var granted = Permissions(job.TryGetValue("permissions", out var own) ? own : caller.GetValueOrDefault("permissions"));
+                var called = Workflow(Path.GetFileName(uses));
+                var asked = new List<(string Where, Dictionary<string, string> Permissions)> { ("workflow", Permissions(called.GetValueOrDefault("permissions"))) };
+                asked.AddRange(Map(called["jobs"]).Select(j => ($"job {j.Key}", Permissions(Map(j.Value).GetValueOrDefault("permissions")))));
+                foreach (var (where, permissions) in asked)
+                {
+                    foreach (var (scope, level) in permissions)
+                    {
+                        Assert.True(
+                            Level(granted.GetValueOrDefault(scope)) >= Level(level),
+                            $"{file} job {name} grants {scope}: {granted.GetValueOrDefault(scope) ?? "none"}, but {uses} ({where}) asks for {level}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(calls >= 2, "deploy.yml calls deploy-stage.yml for dev and prod");
+    }
+
+    [Fact]
+    public void Deploys_of_one_stage_never_overlap_and_never_wait_for_another_stage()
+    {
+        var deploy = Workflow("deploy.yml");
+        Assert.False(deploy.ContainsKey("concurrency"), "a workflow-wide group lets a prod approval block dev");
+
+        var job = Map(Map(Workflow("deploy-stage.yml")["jobs"])["deploy"]);
+        var concurrency = Map(job["concurrency"]);
+        Assert.Contains("${{ inputs.stage }}", (string)concurrency["group"]!, StringComparison.Ordinal);
+        Assert.Equal("false", concurrency["cancel-in-progress"]);
+    }
+
+    [Fact]
+    public void Every_action_is_pinned_by_a_full_commit_sha_with_its_version_in_a_comment()
+    {
+        foreach (var file in WorkflowFiles())
+        {
+            var lines = File.ReadAllLines(Path.Combine(TestTools.RepositoryRoot, ".github", "workflows", file));
+            foreach (var line in lines.Where(l => l.TrimStart().StartsWith("- uses:", StringComparison.Ordinal) || l.TrimStart().StartsWith("uses:", StringComparison.Ordinal)))
+            {
+                var uses = line.Split("uses:", 2)[1].Trim();
+                if (uses.StartsWith("./", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                Assert.Matches(@"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40} # v[0-9]", uses);
+            }
+        }
+
+        var updates = List(CloudFormationYaml.Load(Path.Combine(TestTools.RepositoryRoot, ".github", "dependabot.yml"))["updates"]).Select(Map);
+        Assert.Contains(updates, u => (string?)u["package-ecosystem"] == "github-actions");
     }
 
     [Fact]
@@ -69,6 +180,29 @@ public sealed class WorkflowTests
 
         Assert.Equal("csharp", Map(init["with"])["languages"]);
     }
+
+    private static IEnumerable<string> WorkflowFiles() =>
+        Directory.EnumerateFiles(Path.Combine(TestTools.RepositoryRoot, ".github", "workflows"), "*.yml").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
+
+    /// <summary>A permissions value as scope to level: a map as written, "read-all"/"write-all" for every scope, nothing for absent or {}.</summary>
+    private static Dictionary<string, string> Permissions(object? value) => value switch
+    {
+        null => [],
+        Dictionary<string, object?> map => map.ToDictionary(p => p.Key, p => (string)p.Value!, StringComparer.Ordinal),
+        "read-all" or "write-all" => AllScopes.ToDictionary(s => s, _ => ((string)value)[..^4], StringComparer.Ordinal),
+        _ => throw new InvalidDataException($"Unexpected permissions {Describe(value)}."),
+    };
+
+    private static readonly string[] AllScopes =
+        ["actions", "attestations", "checks", "contents", "deployments", "id-token", "issues", "discussions", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses"];
+
+    private static int Level(string? level) => level switch
+    {
+        null or "none" => 0,
+        "read" => 1,
+        "write" => 2,
+        _ => throw new InvalidDataException($"Unknown permission level {level}."),
+    };
 
     private static Dictionary<string, object?> Workflow(string name) =>
         CloudFormationYaml.Load(Path.Combine(TestTools.RepositoryRoot, ".github", "workflows", name));

@@ -50,7 +50,7 @@ public sealed record FakeInteraction(string Token, string ChannelId, DateTimeOff
 /// OpenAPI description. Bot routes need <c>Authorization: Bot &lt;token&gt;</c>; interaction webhook routes need a
 /// live interaction token instead. Every answer carries Discord's X-RateLimit-* headers.
 /// </summary>
-public sealed class DiscordFake : ApiFake
+public sealed partial class DiscordFake : ApiFake
 {
     private static readonly DateTimeOffset DiscordEpoch = new(2015, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly Dictionary<string, string> _channels = new(StringComparer.Ordinal); // channel id -> guild id
@@ -80,6 +80,7 @@ public sealed class DiscordFake : ApiFake
         Map("PUT", "/applications/{application_id}/commands", OverwriteGlobalCommands);
         Map("GET", "/applications/{application_id}/guilds/{guild_id}/commands", ListGuildCommands);
         Map("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", OverwriteGuildCommands);
+        MapSetup();
     }
 
     public string BotToken { get; }

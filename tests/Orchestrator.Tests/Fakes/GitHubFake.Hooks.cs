@@ -194,7 +194,7 @@ public sealed partial class GitHubFake
         json["owner"]!["login"] = repository.Owner;
         json["html_url"] = $"https://github.com/{repository.FullName}";
         json["url"] = $"{request.Origin}repos/{repository.FullName}";
-        json["default_branch"] = "main";
+        json["default_branch"] = repository.DefaultBranch;
         json["archived"] = false;
         json["fork"] = false;
         json["language"] = "C#";

@@ -44,6 +44,7 @@ public sealed partial class GitHubFake : ApiFake
         Map("POST", "/app/installations/{installation_id}/access_tokens", CreateInstallationToken);
         Map("GET", "/repos/{owner}/{repo}/installation", GetRepositoryInstallation);
         MapSetup();
+        MapAgentEndpoints();
         MapRedelivery();
     }
 
@@ -457,7 +458,8 @@ public sealed partial class GitHubFake : ApiFake
             Inputs = inputs,
         };
         repository.Runs.Add(run);
-        if (body["return_run_details"]?.GetValue<bool>() == true)
+        run.HeadSha = repository.BranchSha(branch);
+        if (body["return_run_details"]?.GetValue<bool>() == true && ReturnsRunDetails)
         {
             var details = Clone(request.Operation.Example(200)!.Value).AsObject();
             details["workflow_run_id"] = run.Id;
@@ -725,6 +727,7 @@ public sealed partial class GitHubFake : ApiFake
         json["name"] = run.Name;
         json["node_id"] = NodeId("WFR_", run.Id);
         json["head_branch"] = run.HeadBranch;
+        json["head_sha"] = run.HeadSha;
         json["path"] = $"{run.Path}@{run.HeadBranch}";
         json["run_number"] = run.RunNumber;
         json["event"] = run.Event;
@@ -762,7 +765,8 @@ public sealed partial class GitHubFake : ApiFake
         json["title"] = pull.Title;
         json["body"] = pull.Body;
         json["user"] = User(pull.Author);
-        json["labels"] = new JsonArray(pull.Labels.Select(l => LabelJson(request, repository, l)).ToArray());
+        // A pull request list's labels have a description string (the issue list allows null).
+        json["labels"] = new JsonArray(pull.Labels.Select(l => { var label = LabelJson(request, repository, l); label["description"] = string.Empty; return (JsonNode)label; }).ToArray());
         json["assignee"] = pull.Assignees.Count > 0 ? User(pull.Assignees[0]) : null;
         json["assignees"] = new JsonArray(pull.Assignees.Select(a => (JsonNode)User(a)).ToArray());
         json["milestone"] = null;
@@ -772,6 +776,7 @@ public sealed partial class GitHubFake : ApiFake
         json["closed_at"] = IsoOrNull(pull.ClosedAt);
         json["merged_at"] = pull.Merged ? IsoOrNull(pull.ClosedAt) : null;
         json["head"]!["ref"] = pull.Head;
+        json["head"]!["sha"] = pull.HeadSha;
         json["head"]!["label"] = $"{repository.Owner}:{pull.Head}";
         json["base"]!["ref"] = pull.Base;
         json["base"]!["label"] = $"{repository.Owner}:{pull.Base}";

@@ -1,7 +1,7 @@
 namespace Orchestrator.Tests.Fakes;
 
 /// <summary>A repository in <see cref="GitHubFake"/>'s world. Tests arrange it directly and read it back to assert effects.</summary>
-public sealed class FakeRepository
+public sealed partial class FakeRepository
 {
     private readonly TimeProvider _time;
     private int _nextNumber = 1;
@@ -64,7 +64,7 @@ public sealed class FakeRepository
     }
 }
 
-public sealed class FakeIssue(long id, int number, string title, string? body, bool isPullRequest, DateTimeOffset createdAt)
+public sealed partial class FakeIssue(long id, int number, string title, string? body, bool isPullRequest, DateTimeOffset createdAt)
 {
     public long Id { get; } = id;
 
@@ -132,7 +132,7 @@ public sealed class FakeWorkflow(long id, string path, string name, string? runN
     public IReadOnlyList<string> Inputs { get; } = inputs;
 }
 
-public sealed class FakeWorkflowRun(long id, long workflowId, string path, string name, string displayTitle, string @event, string headBranch, int runNumber, DateTimeOffset createdAt)
+public sealed partial class FakeWorkflowRun(long id, long workflowId, string path, string name, string displayTitle, string @event, string headBranch, int runNumber, DateTimeOffset createdAt)
 {
     public long Id { get; } = id;
 

@@ -34,27 +34,29 @@ public sealed class JobStreamImageTests
     }
 
     [Fact]
-    public void The_idempotency_item_written_beside_a_job_is_ignored()
+    public void A_claimed_job_that_keeps_its_pending_shard_is_ignored()
     {
-        var key = DynamoJobQueue.EnqueueWrites("jobs", new JobRequest("test.job", "k3", "p"), "01JOBKEY", Now).First().Put.Item;
-        var record = Deserialize(StreamEvents.Record(ToStreamImage(key)));
+        var item = DynamoJobQueue.EnqueuePut("jobs", new JobRequest("test.job", "k3", "p"), "01JOBKEY", Now).Item;
+        item[JobStreamImage.StateAttribute] = new AttributeValue { S = nameof(JobState.Leased) };
+        var record = Deserialize(StreamEvents.Record(ToStreamImage(item)));
 
-        Assert.Equal(JobStreamAction.Ignore, JobStreamImage.Decide(record, Now).Action);
+        Assert.Equal(JobStreamDecision.Ignore("state Leased", "01JOBKEY"), JobStreamImage.Decide(record, Now));
     }
 
     [Fact]
     public void The_template_filter_lets_through_what_the_store_writes_for_a_waiting_job()
     {
-        // The filter pattern asks for pk prefix "job#" and queue "pending" (TemplateTests checks the template side).
-        var item = DynamoJobQueue.EnqueueWrites("jobs", new JobRequest("test.job", "k4", "p"), "01JOBFILTER", Now).Last().Put.Item;
+        // The filter pattern asks for pk prefix "job#", queue prefix "pending#" and state Pending (TemplateTests checks the template side).
+        var item = DynamoJobQueue.EnqueuePut("jobs", new JobRequest("test.job", "k4", "p"), "01JOBFILTER", Now).Item;
 
         Assert.StartsWith(JobStreamImage.KeyPrefix, item[DynamoSchema.PartitionKey].S, StringComparison.Ordinal);
-        Assert.Equal(JobStreamImage.PendingQueue, item[JobStreamImage.QueueAttribute].S);
+        Assert.StartsWith(JobStreamImage.PendingQueuePrefix, item[JobStreamImage.QueueAttribute].S, StringComparison.Ordinal);
+        Assert.Equal(nameof(JobState.Pending), item[JobStreamImage.StateAttribute].S);
     }
 
     private static DynamoDbStreamRecord RecordOf(JobRequest request, string jobId)
     {
-        var item = DynamoJobQueue.EnqueueWrites("orchestrator-test-jobs", request, jobId, Now).Last().Put.Item;
+        var item = DynamoJobQueue.EnqueuePut("orchestrator-test-jobs", request, jobId, Now).Item;
         return Deserialize(StreamEvents.Record(ToStreamImage(item)));
     }
 

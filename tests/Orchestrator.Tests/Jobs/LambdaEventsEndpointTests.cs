@@ -153,6 +153,10 @@ public sealed class LambdaEventsEndpointTests : IDisposable
 
         public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 
+        public string Location => "the test's job queue";
+
+        public Task<IReadOnlyList<string>> VerifyAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
         // Handlers take these stores in their constructors; the events tests never call them.
         private static T Unsupported<T>()
             where T : class => DispatchProxy.Create<T, UnsupportedProxy>();

@@ -13,14 +13,14 @@ public static class StreamEvents
 
     public static string NextSequence() => Interlocked.Increment(ref _sequence).ToString("D21", CultureInfo.InvariantCulture);
 
-    /// <summary>The image the DynamoDB store writes for a job waiting to run.</summary>
+    /// <summary>The image the DynamoDB store writes for a job waiting to run (its item is named by the id's hash part).</summary>
     public static JsonObject PendingJobImage(string jobId, DateTimeOffset dueAt) => new()
     {
-        ["pk"] = S("job#" + jobId),
+        ["pk"] = S("job#" + jobId[(jobId.LastIndexOf('-') + 1)..]),
         ["id"] = S(jobId),
         ["kind"] = S("test.job"),
         ["state"] = S("Pending"),
-        ["queue"] = S("pending"),
+        ["queue"] = S("pending#0"),
         ["dueAt"] = S(dueAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
         ["attempts"] = new JsonObject { ["N"] = "0" },
     };

@@ -65,7 +65,7 @@ public sealed class PrometheusMetricsTests
         var after = Parse(text);
 
         // Assert
-        Assert.Contains("# TYPE orchestrator_webhook_deliveries_total counter", text, StringComparison.Ordinal);
+        Assert.True(text.Contains("# TYPE orchestrator_webhook_deliveries_total counter", StringComparison.Ordinal), text);
         Assert.Equal(4, Sum(after, "orchestrator_webhook_deliveries_total", "outcome=\"accepted\""));
         Assert.Equal(1, Sum(after, "orchestrator_webhook_deliveries_total", "outcome=\"duplicate\"") - Sum(before, "orchestrator_webhook_deliveries_total", "outcome=\"duplicate\""));
         Assert.Equal(1, Sum(after, "orchestrator_requests_refused_total", "reason=\"signature\""));
@@ -76,7 +76,7 @@ public sealed class PrometheusMetricsTests
         Assert.Equal(1, Sum(after, "orchestrator_jobs_queue_depth"));
         Assert.Equal(90, Sum(after, "orchestrator_jobs_oldest_due_age_seconds"));
         Assert.Equal(1, Sum(after, "orchestrator_jobs_dead_letters"));
-        Assert.Equal(2, Sum(after, "orchestrator_jobs_finished_total", "kind=\"github.webhook\",outcome=\"completed\""));
+        Assert.Equal(1, Sum(after, "orchestrator_jobs_finished_total", "kind=\"github.webhook\",outcome=\"completed\"")); // the opened PR; issues.opened has no handler, so no job
         Assert.Equal(1, Sum(after, "orchestrator_jobs_finished_total", "kind=\"run.dispatch\",outcome=\"completed\""));
         Assert.Equal(1, Sum(after, "orchestrator_jobs_finished_total", "kind=\"github.recover-deliveries\",outcome=\"completed\""));
         Assert.Equal(1, Sum(after, "orchestrator_jobs_finished_total", "outcome=\"dead_lettered\""));

@@ -34,10 +34,11 @@ public sealed class LoopCommandTests
         var duringInteraction = loop.GitHub.Requests.Count - before;
         await loop.DrainAsync();
 
-        // Assert: type 4 from the store, and GitHub heard nothing until the follow-up job ran
+        // Assert: type 4 from the store (the only active run in detail), and GitHub heard nothing until the follow-up job ran
         Assert.Equal(4, answer["type"]!.GetValue<int>());
-        Assert.Contains(run.Id.Value, Content(answer), StringComparison.Ordinal);
-        Assert.Contains("pending · 0/2 merged", Content(answer), StringComparison.Ordinal);
+        var embed = answer["data"]!["embeds"]![0]!;
+        Assert.Contains(run.Id.Value, embed["title"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("**State:** pending", embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(0, duringInteraction);
         var followUp = Assert.Single(loop.Discord.FollowUps(interaction));
         Assert.Contains("Latest deploys of `octo/app`", followUp.Content, StringComparison.Ordinal);

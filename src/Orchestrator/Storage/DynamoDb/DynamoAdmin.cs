@@ -34,6 +34,102 @@ internal sealed partial class DynamoAdmin(DynamoClient client, DynamoDbStoreOpti
         }
     }
 
+    public string Location => $"DynamoDB tables {string.Join(", ", DynamoSchema.All.Select(t => DynamoSchema.TableName(options, t)))}"
+        + (options.ServiceUrl is { Length: > 0 } url ? $" at {url}" : options.Region is { Length: > 0 } region ? $" in {region}" : string.Empty);
+
+    /// <summary>
+    /// Each table exists, is active and has the keys, indexes, stream and TTL of <see cref="DynamoSchema"/>; then a probe
+    /// item is written to the runs table, read back and deleted.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        try
+        {
+            foreach (var definition in DynamoSchema.All)
+            {
+                var name = DynamoSchema.TableName(options, definition);
+                var table = await DescribeAsync(name, cancellationToken).ConfigureAwait(false);
+                if (table is null)
+                {
+                    problems.Add($"Table {name} does not exist (deploy the SAM template, or set Orchestrator:Storage:DynamoDb:CreateTables=true for a local endpoint).");
+                    continue;
+                }
+
+                problems.AddRange(Compare(name, definition, table));
+                if (!await IsTimeToLiveOnAsync(name, cancellationToken).ConfigureAwait(false))
+                {
+                    problems.Add($"Table {name} has no time to live on {DynamoSchema.TimeToLive}: expired items would never be deleted.");
+                }
+            }
+
+            if (problems.Count == 0)
+            {
+                var runs = DynamoSchema.TableName(options, DynamoSchema.Runs);
+                var key = new Dictionary<string, AttributeValue>
+                {
+                    [DynamoSchema.PartitionKey] = new("doctor#probe#" + Guid.NewGuid().ToString("N")),
+                    [DynamoSchema.SortKey] = new("probe"),
+                };
+                var item = new Dictionary<string, AttributeValue>(key)
+                {
+                    [DynamoSchema.TimeToLive] = new() { N = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                };
+                await client.PutItemAsync(new PutItemRequest { TableName = runs, Item = item }, cancellationToken).ConfigureAwait(false);
+                var read = await client.GetItemAsync(new GetItemRequest { TableName = runs, Key = key, ConsistentRead = true }, cancellationToken).ConfigureAwait(false);
+                await client.DeleteItemAsync(new DeleteItemRequest { TableName = runs, Key = key }, cancellationToken).ConfigureAwait(false);
+                if (read.Item is not { Count: > 0 })
+                {
+                    problems.Add($"Table {runs} did not return an item it had just written.");
+                }
+            }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            problems.Add(ex.Describe());
+        }
+
+        return problems;
+    }
+
+    private static IEnumerable<string> Compare(string name, TableDefinition definition, TableDescription table)
+    {
+        if (table.TableStatus != TableStatus.ACTIVE)
+        {
+            yield return $"Table {name} is {table.TableStatus}, not ACTIVE.";
+        }
+
+        if (!SameKeys(table.KeySchema, definition.HashKey, definition.RangeKey))
+        {
+            yield return $"Table {name} has the key ({Keys(table.KeySchema)}); this build expects ({definition.HashKey}{(definition.RangeKey is null ? string.Empty : ", " + definition.RangeKey)}).";
+        }
+
+        foreach (var index in definition.Indexes)
+        {
+            var found = table.GlobalSecondaryIndexes?.FirstOrDefault(i => i.IndexName == index.Name);
+            if (found is null)
+            {
+                yield return $"Table {name} lacks the index {index.Name} ({index.HashKey}, {index.RangeKey}).";
+            }
+            else if (!SameKeys(found.KeySchema, index.HashKey, index.RangeKey))
+            {
+                yield return $"Index {index.Name} of table {name} has the key ({Keys(found.KeySchema)}); this build expects ({index.HashKey}, {index.RangeKey}).";
+            }
+        }
+
+        if (definition.Stream is { } view && (table.StreamSpecification?.StreamEnabled != true || table.StreamSpecification.StreamViewType != view))
+        {
+            yield return $"Table {name} needs a stream of {view} (the worker runs jobs from it).";
+        }
+    }
+
+    private static bool SameKeys(List<KeySchemaElement>? schema, string hashKey, string? rangeKey) =>
+        schema is not null
+        && schema.Any(k => k.KeyType == KeyType.HASH && k.AttributeName == hashKey)
+        && (rangeKey is null ? schema.Count == 1 : schema.Any(k => k.KeyType == KeyType.RANGE && k.AttributeName == rangeKey));
+
+    private static string Keys(List<KeySchemaElement>? schema) => string.Join(", ", (schema ?? []).OrderBy(k => k.KeyType == KeyType.HASH ? 0 : 1).Select(k => k.AttributeName));
+
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         try
@@ -67,7 +163,7 @@ internal sealed partial class DynamoAdmin(DynamoClient client, DynamoDbStoreOpti
             {
                 IndexName = i.Name,
                 KeySchema = KeySchema(i.HashKey, i.RangeKey),
-                Projection = new Projection { ProjectionType = DynamoSchema.IndexProjection },
+                Projection = new Projection { ProjectionType = i.Projection, NonKeyAttributes = i.NonKeyAttributes.Count > 0 ? [.. i.NonKeyAttributes] : null },
             })];
         }
 

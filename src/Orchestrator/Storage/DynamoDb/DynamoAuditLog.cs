@@ -5,9 +5,10 @@ namespace Orchestrator.Storage.DynamoDb;
 
 /// <summary>
 /// Audit entries in the runs table: pk "audit#{runId}" (or "audit@{yyyy-MM}" for entries about no run), sk
-/// "{at}#{unique}", so a run's entries are one query in time order. gsi1 ("audit", same sort key) holds every
-/// entry in time order for the time-range query: audit entries come from people's actions, far below what
-/// one index partition takes, so a single bucket answers any range with one query.
+/// "{at}#{unique}", so a run's entries are one query in time order. gsi1 ("audit#{shard}", same sort key) holds every
+/// entry in time order for the time-range query, spread over <see cref="DynamoSchema.Shards"/> values by the sort
+/// key's hash so that system entries written per delivery never make one index key hot; a range query reads every
+/// shard in parallel, merges by time and reads the entries themselves (the index projects keys only).
 /// </summary>
 internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageOptions options, TimeProvider time) : IAuditLog
 {
@@ -21,7 +22,7 @@ internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageO
         var pk = entry.RunId is { } runId ? RunPk(runId) : $"audit@{entry.At.UtcDateTime:yyyy-MM}";
         var item = new Dictionary<string, AttributeValue>(Key(pk, sk))
         {
-            ["gsi1pk"] = S(Bucket),
+            ["gsi1pk"] = S(DynamoSchema.ShardKey(Bucket, DynamoSchema.ShardOf(sk))),
             ["gsi1sk"] = S(sk),
             ["at"] = TimeValue(entry.At),
             ["actor"] = S(entry.Actor),
@@ -59,26 +60,38 @@ internal sealed class DynamoAuditLog(DynamoClient client, string table, StorageO
         }
 
         // Sort keys are "{at}#{unique}": ">= from" takes entries at from; "< to" is "< '{to}'" since "{to}#…" sorts after "{to}".
-        var entries = new List<AuditEntry>();
-        var request = new QueryRequest
+        var now = time.GetUtcNow();
+        var shards = await Task.WhenAll(DynamoSchema.AllShards(Bucket).Select(async shard =>
         {
-            TableName = table,
-            IndexName = "gsi1",
-            KeyConditionExpression = "gsi1pk = :bucket AND gsi1sk BETWEEN :from AND :to",
-            FilterExpression = NotExpired,
-            ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
-            ExpressionAttributeValues = new() { [":bucket"] = S(Bucket), [":from"] = S(Time(from)), [":to"] = S(Time(to)), [":nowEpoch"] = Epoch(time.GetUtcNow()) },
-            Limit = limit,
-        };
-        do
-        {
-            var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            entries.AddRange((response.Items ?? []).Select(ToEntry));
-            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
-        }
-        while (request.ExclusiveStartKey is not null && entries.Count < limit);
+            var keys = new List<Dictionary<string, AttributeValue>>();
+            var request = new QueryRequest
+            {
+                TableName = table,
+                IndexName = "gsi1",
+                KeyConditionExpression = "gsi1pk = :bucket AND gsi1sk BETWEEN :from AND :to",
+                ExpressionAttributeValues = new() { [":bucket"] = S(shard), [":from"] = S(Time(from)), [":to"] = S(Time(to)) },
+                Limit = limit,
+            };
+            do
+            {
+                var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+                keys.AddRange(response.Items ?? []);
+                request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+            }
+            while (request.ExclusiveStartKey is not null && keys.Count < limit);
 
-        return entries.Take(limit).ToList();
+            return keys;
+        })).ConfigureAwait(false);
+
+        // The oldest "limit" entries of the merged shards; entries past their retention that DynamoDB has not deleted
+        // yet are dropped after reading (they are the oldest, so a range reaching that far back may return fewer).
+        var oldest = shards.SelectMany(k => k).OrderBy(k => k.RequireString("gsi1sk"), StringComparer.Ordinal).Take(limit).ToList();
+        var items = await client.BatchGetAsync(table, [.. oldest.Select(k => Key(k.RequireString(DynamoSchema.PartitionKey), k.RequireString(DynamoSchema.SortKey)))], cancellationToken).ConfigureAwait(false);
+        return items
+            .Where(i => !i.IsExpired(now))
+            .OrderBy(i => i.RequireString(DynamoSchema.SortKey), StringComparer.Ordinal)
+            .Select(ToEntry)
+            .ToList();
     }
 
     private static string RunPk(string runId) => "audit#" + runId;

@@ -18,6 +18,9 @@ internal sealed class DynamoClient(IAmazonDynamoDB client) : IDisposable
     public Task<PutItemResponse> PutItemAsync(PutItemRequest request, CancellationToken cancellationToken) =>
         GuardAsync(() => client.PutItemAsync(request, cancellationToken), cancellationToken);
 
+    public Task<DeleteItemResponse> DeleteItemAsync(DeleteItemRequest request, CancellationToken cancellationToken) =>
+        GuardAsync(() => client.DeleteItemAsync(request, cancellationToken), cancellationToken);
+
     public Task<UpdateItemResponse> UpdateItemAsync(UpdateItemRequest request, CancellationToken cancellationToken) =>
         GuardAsync(() => client.UpdateItemAsync(request, cancellationToken), cancellationToken);
 
@@ -67,13 +70,13 @@ internal sealed class DynamoClient(IAmazonDynamoDB client) : IDisposable
         }
     }
 
-    /// <summary>Reads the items with these keys (any number, consistently), in no particular order; missing keys are skipped.</summary>
-    public async Task<List<Dictionary<string, AttributeValue>>> BatchGetAsync(string tableName, IReadOnlyList<Dictionary<string, AttributeValue>> keys, CancellationToken cancellationToken)
+    /// <summary>Reads the items with these keys (any number, consistently unless told), in no particular order; missing keys are skipped.</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> BatchGetAsync(string tableName, IReadOnlyList<Dictionary<string, AttributeValue>> keys, CancellationToken cancellationToken, bool consistent = true)
     {
         var items = new List<Dictionary<string, AttributeValue>>();
         foreach (var batch in keys.Chunk(100))
         {
-            var pending = new Dictionary<string, KeysAndAttributes> { [tableName] = new() { Keys = [.. batch], ConsistentRead = true } };
+            var pending = new Dictionary<string, KeysAndAttributes> { [tableName] = new() { Keys = [.. batch], ConsistentRead = consistent } };
             for (var attempt = 1; pending.Count > 0; attempt++)
             {
                 if (attempt > 8)

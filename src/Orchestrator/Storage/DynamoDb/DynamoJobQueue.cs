@@ -5,18 +5,22 @@ using static Orchestrator.Storage.DynamoDb.DynamoItems;
 namespace Orchestrator.Storage.DynamoDb;
 
 /// <summary>
-/// Jobs table: one item per job (pk "job#{id}") and one per idempotency key (pk "key#{key}" holding the job id),
-/// written together so a key names at most one job. The sparse "due" index (queue, dueAt) holds every job that
-/// is waiting for something: queue "pending" sorted by when it may run, "leased" sorted by when its lease
-/// expires (so one query finds expired leases), "dead" sorted by when it was dead-lettered. A completed job
-/// leaves the index (its queue attribute is removed) and expires after the completed-job retention.
-/// Every state change is a conditional write, so two workers never both win a job.
+/// Jobs table: one item per idempotency key, pk "job#{h}" where h is the first 128 bits of the key's SHA-256 in hex,
+/// so that a conditional put of the job is the idempotency check (no separate key item). The job id is
+/// "{time-sortable id}-{h}": ids sort by creation and name their item. An expired job's item may be replaced by a new
+/// job with the same key, which gets a new id.
+/// <para>The sparse "due" index (queue, dueAt) holds every job that is waiting for something, spread over
+/// <see cref="DynamoSchema.Shards"/> partition values "pending#{first hex digit of h}" sorted by when it may run, and
+/// "dead" sorted by when it was dead-lettered. The index projects keys only and a claimed job keeps its place in
+/// its pending shard, so a claim writes no index entry (moving it would cost a delete and a put); a poller reads the
+/// items of the due entries it finds (half a read unit each) to skip live leases. A completed job leaves the index
+/// (its queue attribute is removed) and expires after the completed-job retention. Every state change is a conditional write, so two workers never
+/// both win a job.</para>
 /// </summary>
 internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageOptions options, TimeProvider time) : IJobQueue
 {
     private const string DueIndex = "due";
-    private const string PendingQueue = "pending";
-    private const string LeasedQueue = "leased";
+    private const string PendingBucket = "pending";
     private const string DeadQueue = "dead";
 
     /// <summary>Reserved words and index keys, always written through these names.</summary>
@@ -28,77 +32,69 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         ["#ttl"] = DynamoSchema.TimeToLive,
     };
 
-    public static string JobKey(string jobId) => "job#" + jobId;
+    /// <summary>The first 128 bits of the key's SHA-256 in hex: names the job item of this key.</summary>
+    public static string KeyHash(string idempotencyKey) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(idempotencyKey)).AsSpan(0, 16));
 
-    public static string IdempotencyKey(string key) => "key#" + key;
+    /// <summary>The item of a job id "{time id}-{hash}"; null for a string that is not a job id.</summary>
+    public static string? ItemKey(string jobId)
+    {
+        var dash = jobId.LastIndexOf('-');
+        return dash > 0 && jobId.Length - dash - 1 == 32 ? "job#" + jobId[(dash + 1)..] : null;
+    }
 
-    public static string NewJobId(TimeProvider time) => RunId.New(time).Value; // time-sortable, like run ids
+    public static string NewJobId(TimeProvider time, string idempotencyKey) => RunId.New(time).Value + "-" + KeyHash(idempotencyKey);
 
-    /// <summary>The two puts that enqueue a job: the idempotency key first, then the job; both only if new.</summary>
-    public static IEnumerable<TransactWriteItem> EnqueueWrites(string table, JobRequest request, string jobId, DateTimeOffset now)
+    /// <summary>The index partition of a pending job: its item's shard.</summary>
+    public static string PendingQueue(string idempotencyKey) => DynamoSchema.ShardKey(PendingBucket, Convert.ToInt32(KeyHash(idempotencyKey)[..1], 16));
+
+    /// <summary>
+    /// The put that enqueues a job: only if no live job holds the key (an expired one may be replaced, as DynamoDB
+    /// deletes expired items only eventually). <paramref name="ifAbsent"/> refuses even an expired one.
+    /// </summary>
+    public static PutItemRequest EnqueuePut(string table, JobRequest request, string jobId, DateTimeOffset now, bool ifAbsent = false)
     {
         var due = request.DueAt ?? now;
-        yield return new TransactWriteItem
+        return new PutItemRequest
         {
-            Put = new Put
+            TableName = table,
+            Item = new Dictionary<string, AttributeValue>
             {
-                TableName = table,
-                Item = new Dictionary<string, AttributeValue>
-                {
-                    [DynamoSchema.PartitionKey] = S(IdempotencyKey(request.IdempotencyKey)),
-                    ["jobId"] = S(jobId),
-                },
-                ConditionExpression = DynamoItems.AbsentOrExpired,
-                ExpressionAttributeNames = new() { ["#ttl"] = DynamoSchema.TimeToLive },
-                ExpressionAttributeValues = new() { [":nowEpoch"] = Epoch(now) },
-                ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
+                [DynamoSchema.PartitionKey] = S("job#" + KeyHash(request.IdempotencyKey)),
+                ["id"] = S(jobId),
+                ["kind"] = S(request.Kind),
+                ["idempotencyKey"] = S(request.IdempotencyKey),
+                ["payload"] = S(request.Payload),
+                ["state"] = S(nameof(JobState.Pending)),
+                ["createdAt"] = TimeValue(now),
+                ["scheduledAt"] = TimeValue(due),
+                ["attempts"] = N(0),
+                ["queue"] = S(PendingQueue(request.IdempotencyKey)),
+                ["dueAt"] = TimeValue(due),
             },
-        };
-        yield return new TransactWriteItem
-        {
-            Put = new Put
-            {
-                TableName = table,
-                Item = new Dictionary<string, AttributeValue>
-                {
-                    [DynamoSchema.PartitionKey] = S(JobKey(jobId)),
-                    ["id"] = S(jobId),
-                    ["kind"] = S(request.Kind),
-                    ["idempotencyKey"] = S(request.IdempotencyKey),
-                    ["payload"] = S(request.Payload),
-                    ["state"] = S(nameof(JobState.Pending)),
-                    ["createdAt"] = TimeValue(now),
-                    ["scheduledAt"] = TimeValue(due),
-                    ["attempts"] = N(0),
-                    ["queue"] = S(PendingQueue),
-                    ["dueAt"] = TimeValue(due),
-                },
-                ConditionExpression = "attribute_not_exists(pk)",
-            },
+            ConditionExpression = ifAbsent ? "attribute_not_exists(pk)" : DynamoItems.AbsentOrExpired,
+            ExpressionAttributeNames = ifAbsent ? null : new() { ["#ttl"] = DynamoSchema.TimeToLive },
+            ExpressionAttributeValues = ifAbsent ? null : new() { [":nowEpoch"] = Epoch(now) },
+            ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
     }
 
     public async Task<EnqueueResult> EnqueueAsync(JobRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var jobId = NewJobId(time);
+        var jobId = NewJobId(time, request.IdempotencyKey);
+        var put = EnqueuePut(table, request, jobId, time.GetUtcNow());
         try
         {
-            await client.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest { TransactItems = [.. EnqueueWrites(table, request, jobId, time.GetUtcNow())] },
-                cancellationToken).ConfigureAwait(false);
+            await client.PutItemAsync(put, cancellationToken).ConfigureAwait(false);
             return new EnqueueResult(jobId, Created: true);
         }
-        catch (TransactionCanceledException ex) when (ex.ConditionFailedAt(0))
+        catch (ConditionalCheckFailedException ex)
         {
-            var existing = ex.CancellationReasons[0].Item?.GetString("jobId")
-                ?? await GetJobIdAsync(request.IdempotencyKey, cancellationToken).ConfigureAwait(false)
-                ?? throw new StoreUnavailableException($"Idempotency key {request.IdempotencyKey} vanished while enqueueing.", ex);
+            var existing = (ex.Item is { Count: > 0 } old ? old : await GetItemAsync(put.Item[DynamoSchema.PartitionKey].S, cancellationToken).ConfigureAwait(false))
+                ?.GetString("id")
+                ?? throw new StoreUnavailableException($"The job of idempotency key {request.IdempotencyKey} vanished while enqueueing.", ex);
             return new EnqueueResult(existing, Created: false);
-        }
-        catch (TransactionCanceledException ex)
-        {
-            throw Unavailable(ex);
         }
     }
 
@@ -111,29 +107,14 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
 
         var now = time.GetUtcNow();
 
-        // The index is eventually consistent and other workers race for the same jobs, so read a few more
-        // candidates than wanted; each claim is a conditional write on the item itself.
+        // Every shard in parallel, merged by due time. The index is eventually consistent and other workers race for
+        // the same jobs, so read a few more candidates than wanted; each claim is a conditional write on the item.
         var limit = Math.Min(max * 2 + 4, 100);
-        var candidates = new List<(string DueAt, string Pk)>();
-        foreach (var queue in new[] { PendingQueue, LeasedQueue })
-        {
-            var response = await client.QueryAsync(
-                new QueryRequest
-                {
-                    TableName = table,
-                    IndexName = DueIndex,
-                    KeyConditionExpression = "#queue = :queue AND #dueAt <= :now",
-                    ExpressionAttributeNames = new() { ["#queue"] = "queue", ["#dueAt"] = "dueAt" },
-                    ExpressionAttributeValues = new() { [":queue"] = S(queue), [":now"] = TimeValue(now) },
-                    ProjectionExpression = "pk, #dueAt",
-                    Limit = limit,
-                },
-                cancellationToken).ConfigureAwait(false);
-            candidates.AddRange((response.Items ?? []).Select(i => (i.RequireString("dueAt"), i.RequireString(DynamoSchema.PartitionKey))));
-        }
+        var shards = await Task.WhenAll(DynamoSchema.AllShards(PendingBucket).Select(queue => DueInShardAsync(queue, now, limit, cancellationToken))).ConfigureAwait(false);
+        var candidates = shards.SelectMany(c => c).OrderBy(c => c.DueAt, StringComparer.Ordinal);
 
         var claimed = new List<Job>();
-        foreach (var (_, pk) in candidates.OrderBy(c => c.DueAt, StringComparer.Ordinal))
+        foreach (var (_, pk) in candidates)
         {
             if (claimed.Count == max)
             {
@@ -142,7 +123,7 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
 
             try
             {
-                if (await TryClaimAsync(pk, owner, lease, now, cancellationToken).ConfigureAwait(false) is { } job)
+                if (await TryClaimAsync(pk, jobId: null, owner, lease, now, cancellationToken).ConfigureAwait(false) is { } job)
                 {
                     claimed.Add(job);
                 }
@@ -157,72 +138,66 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         return claimed;
     }
 
-    public Task<Job?> ClaimByIdAsync(string jobId, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
-        TryClaimAsync(JobKey(jobId), owner, lease, time.GetUtcNow(), cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> jobs of one shard that are due and not under a live lease, oldest first. Leased
+    /// jobs keep their place in the shard, so the query follows pages of index entries (keys only: a page of 100
+    /// costs about one read unit) and reads their items, eventually consistent (the claim itself is conditional).
+    /// </summary>
+    private async Task<List<(string DueAt, string Pk)>> DueInShardAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        var found = new List<(string DueAt, string Pk)>();
+        var request = new QueryRequest
+        {
+            TableName = table,
+            IndexName = DueIndex,
+            KeyConditionExpression = "#queue = :queue AND #dueAt <= :now",
+            ExpressionAttributeNames = new() { ["#queue"] = "queue", ["#dueAt"] = "dueAt" },
+            ExpressionAttributeValues = new() { [":queue"] = S(queue), [":now"] = TimeValue(now) },
+            Limit = 100,
+        };
+        do
+        {
+            var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var entries = response.Items ?? [];
+            if (entries.Count > 0)
+            {
+                var items = await client.BatchGetAsync(table, [.. entries.Select(e => Key(e.RequireString(DynamoSchema.PartitionKey)))], cancellationToken, consistent: false).ConfigureAwait(false);
+                found.AddRange(items.Where(i => Claimable(i, now)).Select(i => (i.RequireString("dueAt"), i.RequireString(DynamoSchema.PartitionKey))));
+            }
 
-    public async Task<bool> CompleteAsync(Job job, CancellationToken cancellationToken)
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (request.ExclusiveStartKey is not null && found.Count < limit);
+
+        return [.. found.OrderBy(f => f.DueAt, StringComparer.Ordinal).Take(limit)];
+    }
+
+    /// <summary>What the claim's condition accepts, read before trying it so that a live lease costs no failed write.</summary>
+    private static bool Claimable(Dictionary<string, AttributeValue> item, DateTimeOffset now)
+    {
+        var at = Time(now);
+        return item.GetString("state") switch
+        {
+            nameof(JobState.Pending) => string.CompareOrdinal(item.GetString("scheduledAt"), at) <= 0,
+            nameof(JobState.Leased) => string.CompareOrdinal(item.GetString("leaseExpiresAt"), at) <= 0,
+            _ => false,
+        };
+    }
+
+    public Task<Job?> ClaimByIdAsync(string jobId, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        ItemKey(jobId) is { } pk ? TryClaimAsync(pk, jobId, owner, lease, time.GetUtcNow(), cancellationToken) : Task.FromResult<Job?>(null);
+
+    public Task<bool> CompleteAsync(Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (LeaseCondition(job) is not { } condition)
-        {
-            return false;
-        }
-
         var now = time.GetUtcNow();
-        var expires = Epoch(now + options.CompletedJobRetention);
-        var values = new Dictionary<string, AttributeValue>(condition.Values)
-        {
-            [":completed"] = S(nameof(JobState.Completed)),
-            [":now"] = TimeValue(now),
-            [":expires"] = expires,
-        };
-        try
-        {
-            await client.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
-                {
-                    TransactItems =
-                    [
-                        new TransactWriteItem
-                        {
-                            Update = new Update
-                            {
-                                TableName = table,
-                                Key = Key(JobKey(job.Id)),
-                                ConditionExpression = condition.Expression,
-                                UpdateExpression = "SET #state = :completed, completedAt = :now, #ttl = :expires REMOVE #queue, #dueAt, leaseOwner, leaseExpiresAt",
-                                ExpressionAttributeNames = Names,
-                                ExpressionAttributeValues = values,
-                            },
-                        },
 
-                        // The idempotency key lives as long as its job: both expire after the retention.
-                        new TransactWriteItem
-                        {
-                            Put = new Put
-                            {
-                                TableName = table,
-                                Item = new Dictionary<string, AttributeValue>
-                                {
-                                    [DynamoSchema.PartitionKey] = S(IdempotencyKey(job.IdempotencyKey)),
-                                    ["jobId"] = S(job.Id),
-                                    [DynamoSchema.TimeToLive] = expires,
-                                },
-                            },
-                        },
-                    ],
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (TransactionCanceledException ex) when (ex.ConditionFailedAt(0))
-        {
-            return false;
-        }
-        catch (TransactionCanceledException ex)
-        {
-            throw Unavailable(ex);
-        }
+        // One plain conditional update: the item is its own idempotency record, and it expires after the retention.
+        return TransitionAsync(
+            job,
+            "SET #state = :completed, completedAt = :now, #ttl = :expires REMOVE #queue, #dueAt, leaseOwner, leaseExpiresAt",
+            new() { [":completed"] = S(nameof(JobState.Completed)), [":now"] = TimeValue(now), [":expires"] = Epoch(now + options.CompletedJobRetention) },
+            cancellationToken);
     }
 
     public Task<bool> FailAsync(Job job, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
@@ -232,8 +207,8 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         return retryAt is { } retry
             ? TransitionAsync(
                 job,
-                "SET #state = :pending, #queue = :queue, #dueAt = :due, scheduledAt = :due, lastError = :error REMOVE leaseOwner, leaseExpiresAt",
-                new() { [":pending"] = S(nameof(JobState.Pending)), [":queue"] = S(PendingQueue), [":due"] = TimeValue(retry), [":error"] = S(error) },
+                "SET #state = :pending, #dueAt = :due, scheduledAt = :due, lastError = :error REMOVE leaseOwner, leaseExpiresAt",
+                new() { [":pending"] = S(nameof(JobState.Pending)), [":due"] = TimeValue(retry), [":error"] = S(error) },
                 cancellationToken)
             : TransitionAsync(
                 job,
@@ -249,17 +224,20 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         // Claiming counted an attempt; giving the lease back uncounts it. The job is due again at once.
         return TransitionAsync(
             job,
-            "SET #state = :pending, #queue = :queue, #dueAt = scheduledAt, attempts = attempts - :one REMOVE leaseOwner, leaseExpiresAt",
-            new() { [":pending"] = S(nameof(JobState.Pending)), [":queue"] = S(PendingQueue), [":one"] = N(1) },
+            "SET #state = :pending, #dueAt = scheduledAt, attempts = attempts - :one REMOVE leaseOwner, leaseExpiresAt",
+            new() { [":pending"] = S(nameof(JobState.Pending)), [":one"] = N(1) },
             cancellationToken);
     }
 
     public async Task<Job?> GetAsync(string jobId, CancellationToken cancellationToken)
     {
-        var response = await client.GetItemAsync(
-            new GetItemRequest { TableName = table, Key = Key(JobKey(jobId)), ConsistentRead = true },
-            cancellationToken).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow()) ? ToJob(item) : null;
+        if (ItemKey(jobId) is not { } pk)
+        {
+            return null;
+        }
+
+        var item = await GetItemAsync(pk, cancellationToken).ConfigureAwait(false);
+        return item is not null && item.GetString("id") == jobId && !item.IsExpired(time.GetUtcNow()) ? ToJob(item) : null;
     }
 
     public async Task<IReadOnlyList<Job>> ListDeadLetteredAsync(int limit, CancellationToken cancellationToken)
@@ -269,8 +247,8 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
             return [];
         }
 
-        // Newest first: the index projects whole items (DynamoSchema.IndexProjection).
-        var jobs = new List<Job>();
+        // Newest first from the index (keys only), then the items themselves.
+        var keys = new List<string>();
         var request = new QueryRequest
         {
             TableName = table,
@@ -284,77 +262,109 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         do
         {
             var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            foreach (var item in response.Items ?? [])
+            keys.AddRange((response.Items ?? []).Select(i => i.RequireString(DynamoSchema.PartitionKey)));
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (request.ExclusiveStartKey is not null && keys.Count < limit);
+
+        var items = (await client.BatchGetAsync(table, [.. keys.Take(limit).Select(k => Key(k))], cancellationToken).ConfigureAwait(false))
+            .ToDictionary(i => i.RequireString(DynamoSchema.PartitionKey), StringComparer.Ordinal);
+        var jobs = new List<Job>();
+        foreach (var key in keys.Take(limit))
+        {
+            try
             {
-                try
+                if (items.TryGetValue(key, out var item) && item.GetString("state") == nameof(JobState.DeadLettered))
                 {
                     jobs.Add(ToJob(item));
                 }
-                catch (CorruptRecordException)
-                {
-                    // listed by what can be read; GetAsync on that id reports the damage
-                }
             }
-
-            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+            catch (CorruptRecordException)
+            {
+                // listed by what can be read; GetAsync on that id reports the damage
+            }
         }
-        while (request.ExclusiveStartKey is not null && jobs.Count < limit);
 
-        return jobs.Take(limit).ToList();
+        return jobs;
     }
 
     public async Task<JobQueueStats> GetStatsAsync(CancellationToken cancellationToken)
     {
-        var pending = await CountAsync(PendingQueue, cancellationToken).ConfigureAwait(false);
-        var leased = await CountAsync(LeasedQueue, cancellationToken).ConfigureAwait(false);
+        // A pending shard holds pending jobs and leased ones; the index has keys only, so read the items' states.
+        var shards = await Task.WhenAll(DynamoSchema.AllShards(PendingBucket).Select(q => CountStatesAsync(q, cancellationToken))).ConfigureAwait(false);
         var dead = await CountAsync(DeadQueue, cancellationToken).ConfigureAwait(false);
-        return new JobQueueStats(pending, leased, dead);
+        return new JobQueueStats(shards.Sum(s => s.Pending), shards.Sum(s => s.Leased), dead);
+    }
+
+    private async Task<(long Pending, long Leased)> CountStatesAsync(string queue, CancellationToken cancellationToken)
+    {
+        var entries = await client.QueryAllAsync(QueueQuery(queue), cancellationToken).ConfigureAwait(false);
+        if (entries.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var items = await client.BatchGetAsync(table, [.. entries.Select(e => Key(e.RequireString(DynamoSchema.PartitionKey)))], cancellationToken, consistent: false).ConfigureAwait(false);
+        var leased = items.Count(i => i.GetString("state") == nameof(JobState.Leased) && i.GetString("queue") == queue);
+        var pending = items.Count(i => i.GetString("state") == nameof(JobState.Pending) && i.GetString("queue") == queue);
+        return (pending, leased);
     }
 
     private Task<long> CountAsync(string queue, CancellationToken cancellationToken) =>
-        client.CountAsync(
-            new QueryRequest
-            {
-                TableName = table,
-                IndexName = DueIndex,
-                KeyConditionExpression = "#queue = :queue",
-                ExpressionAttributeNames = new() { ["#queue"] = "queue" },
-                ExpressionAttributeValues = new() { [":queue"] = S(queue) },
-            },
-            cancellationToken);
+        client.CountAsync(QueueQuery(queue), cancellationToken);
 
-    private async Task<string?> GetJobIdAsync(string idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>Every index entry of one queue value.</summary>
+    private QueryRequest QueueQuery(string queue) => new()
+    {
+        TableName = table,
+        IndexName = DueIndex,
+        KeyConditionExpression = "#queue = :queue",
+        ExpressionAttributeNames = new() { ["#queue"] = "queue" },
+        ExpressionAttributeValues = new() { [":queue"] = S(queue) },
+    };
+
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string pk, CancellationToken cancellationToken)
     {
         var response = await client.GetItemAsync(
-            new GetItemRequest { TableName = table, Key = Key(IdempotencyKey(idempotencyKey)), ConsistentRead = true },
+            new GetItemRequest { TableName = table, Key = Key(pk), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false);
-        return response.Item?.GetString("jobId");
+        return response.Item is { Count: > 0 } item ? item : null;
     }
 
-    /// <summary>Takes the lease if the job is claimable at <paramref name="now"/>: pending and due, or leased with an expired lease.</summary>
-    private async Task<Job?> TryClaimAsync(string pk, string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the lease if the job is claimable at <paramref name="now"/>: pending and due, or leased with an expired lease.
+    /// With <paramref name="jobId"/>, only that job (not a later one that reused its item).
+    /// </summary>
+    private async Task<Job?> TryClaimAsync(string pk, string? jobId, string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var expires = TimeValue(now + lease);
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":pending"] = S(nameof(JobState.Pending)),
+            [":leased"] = S(nameof(JobState.Leased)),
+            [":now"] = TimeValue(now),
+            [":expires"] = TimeValue(now + lease),
+            [":owner"] = S(owner),
+            [":one"] = N(1),
+        };
+        var condition = "attribute_exists(pk) AND ((#state = :pending AND scheduledAt <= :now) OR (#state = :leased AND leaseExpiresAt <= :now))";
+        if (jobId is not null)
+        {
+            condition += " AND id = :id";
+            values[":id"] = S(jobId);
+        }
+
         try
         {
+            // Only state, owner, attempts and the lease expiry change, none of them in the index: no index write.
             var response = await client.UpdateItemAsync(
                 new UpdateItemRequest
                 {
                     TableName = table,
                     Key = Key(pk),
-                    ConditionExpression = "attribute_exists(pk) AND ((#state = :pending AND scheduledAt <= :now) OR (#state = :leased AND leaseExpiresAt <= :now))",
-                    UpdateExpression = "SET #state = :leased, #queue = :queue, #dueAt = :expires, leaseOwner = :owner, leaseExpiresAt = :expires, attempts = attempts + :one",
-                    ExpressionAttributeNames = Names.Where(n => n.Key != "#ttl").ToDictionary(),
-                    ExpressionAttributeValues = new()
-                    {
-                        [":pending"] = S(nameof(JobState.Pending)),
-                        [":leased"] = S(nameof(JobState.Leased)),
-                        [":now"] = TimeValue(now),
-                        [":queue"] = S(LeasedQueue),
-                        [":expires"] = expires,
-                        [":owner"] = S(owner),
-                        [":one"] = N(1),
-                    },
+                    ConditionExpression = condition,
+                    UpdateExpression = "SET #state = :leased, leaseOwner = :owner, leaseExpiresAt = :expires, attempts = attempts + :one",
+                    ExpressionAttributeNames = new() { ["#state"] = "state" },
+                    ExpressionAttributeValues = values,
                     ReturnValues = Amazon.DynamoDBv2.ReturnValue.ALL_NEW,
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -369,7 +379,7 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
     /// <summary>A change that only the lease holder may make: the lease is identified by owner and expiry, so a re-claim by the same owner is a different lease.</summary>
     private async Task<bool> TransitionAsync(Job job, string update, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
     {
-        if (LeaseCondition(job) is not { } condition)
+        if (LeaseCondition(job) is not { } condition || ItemKey(job.Id) is not { } pk)
         {
             return false;
         }
@@ -385,7 +395,7 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
                 new UpdateItemRequest
                 {
                     TableName = table,
-                    Key = Key(JobKey(job.Id)),
+                    Key = Key(pk),
                     ConditionExpression = condition.Expression,
                     UpdateExpression = update,
                     ExpressionAttributeNames = Names.Where(n => update.Contains(n.Key, StringComparison.Ordinal) || condition.Expression.Contains(n.Key, StringComparison.Ordinal)).ToDictionary(),
@@ -424,8 +434,8 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
 
     private static (string Expression, Dictionary<string, AttributeValue> Values)? LeaseCondition(Job job) =>
         job is { LeaseOwner: { } owner, LeaseExpiresAt: { } expires }
-            ? ("#state = :leasedState AND leaseOwner = :leaseOwner AND leaseExpiresAt = :leaseExpires",
-                new() { [":leasedState"] = S(nameof(JobState.Leased)), [":leaseOwner"] = S(owner), [":leaseExpires"] = TimeValue(expires) })
+            ? ("#state = :leasedState AND leaseOwner = :leaseOwner AND leaseExpiresAt = :leaseExpires AND id = :jobId",
+                new() { [":leasedState"] = S(nameof(JobState.Leased)), [":leaseOwner"] = S(owner), [":leaseExpires"] = TimeValue(expires), [":jobId"] = S(job.Id) })
             : null;
 
     internal static Job ToJob(Dictionary<string, AttributeValue> item) => Read(item, i => new Job(
@@ -440,7 +450,4 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         LeaseOwner: i.GetString("leaseOwner"),
         LeaseExpiresAt: i.GetTime("leaseExpiresAt"),
         LastError: i.GetString("lastError")));
-
-    private static StoreUnavailableException Unavailable(TransactionCanceledException ex) =>
-        new($"DynamoDB cancelled the transaction: {string.Join(", ", ex.CancellationReasons?.Select(r => r.Code) ?? [])}.", ex);
 }

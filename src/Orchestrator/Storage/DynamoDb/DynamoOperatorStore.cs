@@ -4,8 +4,9 @@ using static Orchestrator.Storage.DynamoDb.DynamoItems;
 namespace Orchestrator.Storage.DynamoDb;
 
 /// <summary>
-/// The operator's reads over the inbox and jobs tables. Waiting jobs are found through the jobs table's "due" index
-/// (see <see cref="DynamoJobQueue"/>) and read from the table itself, so what the index projects does not matter.
+/// The operator's reads over the inbox and jobs tables. Waiting jobs are found through the jobs table's sharded "due"
+/// index (see <see cref="DynamoJobQueue"/>: pending and leased jobs in "pending#0".."pending#f", dead letters in "dead")
+/// and read from the table itself, since the index projects keys only.
 /// The inbox has no index by time: listing deliveries scans the inbox's header items (kept for the inbox retention),
 /// which suits an operator's occasional look, not a hot path.
 /// </summary>
@@ -25,7 +26,7 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
         {
             TableName = inboxTable,
             FilterExpression = "sk = :header AND receivedAt >= :since",
-            ProjectionExpression = "deliveryId, #event, #action, hookId, receivedAt, #length, #ttl",
+            ProjectionExpression = "pk, #event, #action, hookId, receivedAt, #length, #ttl",
             ExpressionAttributeNames = new() { ["#event"] = "event", ["#action"] = "action", ["#length"] = "length", ["#ttl"] = DynamoSchema.TimeToLive },
             ExpressionAttributeValues = new() { [":header"] = S("header"), [":since"] = TimeValue(since) },
         };
@@ -38,7 +39,7 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
                 if (!item.IsExpired(now))
                 {
                     found.Add(Read(item, i => new DeliverySummary(
-                        i.RequireString("deliveryId"),
+                        i.RequireString(DynamoSchema.PartitionKey)["delivery#".Length..],
                         i.RequireString("event"),
                         i.GetString("action"),
                         i.GetNumber("hookId"),
@@ -56,11 +57,11 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
 
     public async Task<IReadOnlyList<Job>> ListJobsAsync(JobState state, int limit, CancellationToken cancellationToken)
     {
+        // Pending and leased jobs share the pending shards (a claim leaves a job in place); dead letters have one partition.
         var (queues, newestFirst) = state switch
         {
-            JobState.Pending => (QueuePartitions("pending"), false),
-            JobState.Leased => (QueuePartitions("leased"), false),
-            JobState.DeadLettered => (QueuePartitions("dead"), true),
+            JobState.Pending or JobState.Leased => (DynamoSchema.AllShards("pending").ToList(), false),
+            JobState.DeadLettered => (["dead"], true),
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Only waiting jobs (pending, leased, dead-lettered) are listed."),
         };
         if (limit <= 0)
@@ -68,29 +69,25 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
             return [];
         }
 
-        // Each partition of the index is sorted by dueAt: take the first `limit` of each, then merge.
-        var entries = new List<(string Pk, string DueAt)>();
-        foreach (var queue in queues)
-        {
-            var request = new QueryRequest
+        // Each partition is sorted by dueAt: read its first entries (more than asked for, since a shard mixes pending
+        // and leased jobs), then merge, read the items and keep the state asked for.
+        var perShard = Math.Min(limit * 2 + 10, 1000);
+        var shards = await Task.WhenAll(queues.Select(queue => client.QueryAsync(
+            new QueryRequest
             {
                 TableName = jobsTable,
                 IndexName = DueIndex,
                 KeyConditionExpression = "#queue = :queue",
-                ProjectionExpression = "pk, #dueAt",
-                ExpressionAttributeNames = new() { ["#queue"] = "queue", ["#dueAt"] = "dueAt" },
+                ExpressionAttributeNames = new() { ["#queue"] = "queue" },
                 ExpressionAttributeValues = new() { [":queue"] = S(queue) },
                 ScanIndexForward = !newestFirst,
-                Limit = limit,
-            };
-            var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            entries.AddRange((response.Items ?? []).Select(i => (i.RequireString(DynamoSchema.PartitionKey), i.RequireString("dueAt"))));
-        }
-
-        var ordered = newestFirst
+                Limit = perShard,
+            },
+            cancellationToken))).ConfigureAwait(false);
+        var entries = shards.SelectMany(r => r.Items ?? []).Select(i => (Pk: i.RequireString(DynamoSchema.PartitionKey), DueAt: i.RequireString("dueAt")));
+        var keys = (newestFirst
             ? entries.OrderByDescending(e => e.DueAt, StringComparer.Ordinal)
-            : entries.OrderBy(e => e.DueAt, StringComparer.Ordinal);
-        var keys = ordered.Take(limit).Select(e => e.Pk).ToList();
+            : entries.OrderBy(e => e.DueAt, StringComparer.Ordinal)).Select(e => e.Pk).Distinct(StringComparer.Ordinal).ToList();
         if (keys.Count == 0)
         {
             return [];
@@ -98,45 +95,53 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
 
         var items = await client.BatchGetAsync(jobsTable, [.. keys.Select(k => Key(k))], cancellationToken).ConfigureAwait(false);
         var byKey = items.ToDictionary(i => i.RequireString(DynamoSchema.PartitionKey), StringComparer.Ordinal);
+        var now = time.GetUtcNow();
 
-        // The index is eventually consistent: keep the order it gave, and only jobs still in the state asked for.
-        return [.. keys.Select(k => byKey.GetValueOrDefault(k)).OfType<Dictionary<string, AttributeValue>>().Select(TryRead).OfType<Job>().Where(j => j.State == state)];
+        // The index is eventually consistent: keep its order, and only live jobs still in the state asked for.
+        var jobs = keys.Select(k => byKey.GetValueOrDefault(k))
+            .OfType<Dictionary<string, AttributeValue>>()
+            .Where(i => !i.IsExpired(now))
+            .Select(TryRead)
+            .OfType<Job>()
+            .Where(j => j.State == state);
+        return [.. (state == JobState.Leased ? jobs.OrderBy(j => j.LeaseExpiresAt) : jobs).Take(limit)];
     }
 
     public async Task<Job?> FindJobByKeyAsync(string idempotencyKey, CancellationToken cancellationToken)
     {
-        var key = await client.GetItemAsync(
-            new GetItemRequest { TableName = jobsTable, Key = Key(DynamoJobQueue.IdempotencyKey(idempotencyKey)), ConsistentRead = true },
+        var response = await client.GetItemAsync(
+            new GetItemRequest { TableName = jobsTable, Key = Key("job#" + DynamoJobQueue.KeyHash(idempotencyKey)), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false);
-        if (key.Item?.GetString("jobId") is not { } jobId)
-        {
-            return null;
-        }
-
-        var job = await client.GetItemAsync(
-            new GetItemRequest { TableName = jobsTable, Key = Key(DynamoJobQueue.JobKey(jobId)), ConsistentRead = true },
-            cancellationToken).ConfigureAwait(false);
-        return job.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow()) ? TryRead(item) : null;
+        return response.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow()) && item.GetString("idempotencyKey") == idempotencyKey
+            ? TryRead(item)
+            : null;
     }
 
     public async Task<bool> RetryDeadLetterAsync(string jobId, CancellationToken cancellationToken)
     {
+        if (DynamoJobQueue.ItemKey(jobId) is not { } pk)
+        {
+            return false;
+        }
+
         var now = TimeValue(time.GetUtcNow());
         try
         {
+            // Back into its pending shard (the first hex digit of its key's hash, which names its item).
             await client.UpdateItemAsync(
                 new UpdateItemRequest
                 {
                     TableName = jobsTable,
-                    Key = Key(DynamoJobQueue.JobKey(jobId)),
-                    ConditionExpression = "attribute_exists(pk) AND #state = :dead",
+                    Key = Key(pk),
+                    ConditionExpression = "attribute_exists(pk) AND id = :id AND #state = :dead",
                     UpdateExpression = "SET #state = :pending, #queue = :queue, #dueAt = :now, scheduledAt = :now, attempts = :zero REMOVE deadLetteredAt",
                     ExpressionAttributeNames = new() { ["#state"] = "state", ["#queue"] = "queue", ["#dueAt"] = "dueAt" },
                     ExpressionAttributeValues = new()
                     {
+                        [":id"] = S(jobId),
                         [":dead"] = S(nameof(JobState.DeadLettered)),
                         [":pending"] = S(nameof(JobState.Pending)),
-                        [":queue"] = S(PendingPartition(jobId)),
+                        [":queue"] = S(DynamoSchema.ShardKey("pending", Convert.ToInt32(pk["job#".Length..("job#".Length + 1)], 16))),
                         [":now"] = now,
                         [":zero"] = N(0),
                     },
@@ -149,12 +154,6 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
             return false;
         }
     }
-
-    /// <summary>The index partition values of a queue (see <see cref="DynamoJobQueue"/>).</summary>
-    private static IReadOnlyList<string> QueuePartitions(string queue) => [queue];
-
-    /// <summary>The pending partition a job is enqueued under (see <see cref="DynamoJobQueue.EnqueueWrites"/>).</summary>
-    private static string PendingPartition(string jobId) => jobId.Length > 0 ? "pending" : throw new ArgumentException("A job id is required.", nameof(jobId));
 
     private static Job? TryRead(Dictionary<string, AttributeValue> item)
     {

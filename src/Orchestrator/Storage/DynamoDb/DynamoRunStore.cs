@@ -8,10 +8,12 @@ namespace Orchestrator.Storage.DynamoDb;
 /// <summary>
 /// Runs table, single-table design. Per run, in partition "run#{id}":
 /// <list type="bullet">
-/// <item>the run (sk "run"): the document as JSON plus version, state, repository and updatedAt; gsi1 ("runs", id)
+/// <item>the run (sk "run"): the document as JSON plus version, state, repository and updatedAt; gsi1 ("runs#{shard}", id)
 /// lists the latest runs, as ids sort by time;</item>
-/// <item>while the run is active, a marker (sk "active") on gsi1 ("active", id), since an item has only one gsi1pk.</item>
+/// <item>while the run is active, a marker (sk "active") on gsi1 ("active#{shard}", id), since an item has only one gsi1pk.</item>
 /// </list>
+/// The buckets are spread over <see cref="DynamoSchema.Shards"/> values by the run id's hash; a list queries every
+/// shard in parallel and merges by id. gsi1 projects keys only, so updating a run writes no index entry.
 /// Lookup items (pk "thread#{id}", "pr#{repo}#{n}", "issue#{repo}#{n}", "corr#{id}", sk the run id) name the runs
 /// that hold them. Every change writes the run (conditional on its version), the marker and the lookups that
 /// appeared or disappeared in one transaction.
@@ -89,22 +91,9 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
 
     public async Task<IReadOnlyList<Run>> ListActiveAsync(string? repository, CancellationToken cancellationToken)
     {
-        // Active runs are few (a handful per repository), so one query of the marker bucket and a filter on the
-        // repository is cheaper than a bucket per repository that "all repositories" would have to enumerate.
-        var request = new QueryRequest
-        {
-            TableName = table,
-            IndexName = "gsi1",
-            KeyConditionExpression = "gsi1pk = :bucket",
-            ExpressionAttributeValues = new() { [":bucket"] = S(ActiveBucket) },
-            ProjectionExpression = "runId, repository",
-            ScanIndexForward = false,
-        };
-        var markers = await client.QueryAllAsync(request, cancellationToken).ConfigureAwait(false);
-        var ids = markers
-            .Where(m => repository is null || m.GetString("repository") == repository)
-            .Select(m => m.RequireString("runId"))
-            .ToList();
+        // Active runs are few (a handful per repository), so one query per marker shard and a filter on the repository
+        // (after reading the runs) is cheaper than a bucket per repository that "all repositories" would have to enumerate.
+        var ids = await QueryIndexAsync(ActiveBucket, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var runs = await GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
 
         // The index lags the table for a moment: trust the runs' own state and repository.
@@ -200,7 +189,7 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
         var writes = new List<TransactWriteItem> { runWrite };
         var wasActive = previous is not null && Run.IsActive(previous.State);
         var isActive = Run.IsActive(stored.State);
-        if (isActive && (!wasActive || previous!.Repository != stored.Repository))
+        if (isActive && !wasActive)
         {
             writes.Add(new TransactWriteItem
             {
@@ -209,10 +198,8 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
                     TableName = table,
                     Item = new Dictionary<string, AttributeValue>(Key(RunPk(id), ActiveSk))
                     {
-                        ["gsi1pk"] = S(ActiveBucket),
+                        ["gsi1pk"] = S(Shard(ActiveBucket, id)),
                         ["gsi1sk"] = S(id),
-                        ["runId"] = S(id),
-                        ["repository"] = S(stored.Repository),
                     },
                 },
             });
@@ -252,37 +239,42 @@ internal sealed class DynamoRunStore(DynamoClient client, string table, TimeProv
         ["state"] = S(run.State.ToString()),
         ["repository"] = S(run.Repository),
         ["updatedAt"] = TimeValue(run.UpdatedAt),
-        ["gsi1pk"] = S(LatestBucket),
+        ["gsi1pk"] = S(Shard(LatestBucket, run.Id.Value)),
         ["gsi1sk"] = S(run.Id.Value),
     };
+
+    private static string Shard(string bucket, string runId) => DynamoSchema.ShardKey(bucket, DynamoSchema.ShardOf(runId));
 
     private static Run ToRun(Dictionary<string, AttributeValue> item) => Read(item, i =>
         JsonSerializer.Deserialize(i.RequireString("doc"), RunJsonContext.Default.Run)
             ?? throw new InvalidDataException("The document is empty."));
 
-    /// <summary>Run ids from a gsi1 bucket, newest first.</summary>
+    /// <summary>Run ids from every shard of a gsi1 bucket, newest first.</summary>
     private async Task<List<string>> QueryIndexAsync(string bucket, int limit, CancellationToken cancellationToken)
     {
-        var ids = new List<string>();
-        var request = new QueryRequest
+        var shards = await Task.WhenAll(DynamoSchema.AllShards(bucket).Select(async shard =>
         {
-            TableName = table,
-            IndexName = "gsi1",
-            KeyConditionExpression = "gsi1pk = :bucket",
-            ExpressionAttributeValues = new() { [":bucket"] = S(bucket) },
-            ProjectionExpression = "gsi1sk",
-            ScanIndexForward = false,
-            Limit = limit,
-        };
-        do
-        {
-            var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            ids.AddRange((response.Items ?? []).Select(i => i.RequireString("gsi1sk")));
-            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
-        }
-        while (request.ExclusiveStartKey is not null && ids.Count < limit);
+            var ids = new List<string>();
+            var request = new QueryRequest
+            {
+                TableName = table,
+                IndexName = "gsi1",
+                KeyConditionExpression = "gsi1pk = :bucket",
+                ExpressionAttributeValues = new() { [":bucket"] = S(shard) },
+                ScanIndexForward = false,
+                Limit = limit == int.MaxValue ? null : limit,
+            };
+            do
+            {
+                var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+                ids.AddRange((response.Items ?? []).Select(i => i.RequireString("gsi1sk")));
+                request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+            }
+            while (request.ExclusiveStartKey is not null && ids.Count < limit);
 
-        return ids.Take(limit).ToList();
+            return ids;
+        })).ConfigureAwait(false);
+        return shards.SelectMany(ids => ids).OrderDescending(StringComparer.Ordinal).Take(limit).ToList();
     }
 
     /// <summary>The runs with these ids, read consistently, in the order of the ids; missing and unreadable ones are skipped.</summary>

@@ -18,6 +18,10 @@ public static class DynamoStore
         return new DynamoBackend(new DynamoClient(CreateClient(options.DynamoDb)), options, time, logger);
     }
 
+    /// <summary>The store over a client of the caller's (the scale bench counts what each request writes).</summary>
+    internal static IStoreBackend Create(IAmazonDynamoDB client, StorageOptions options, TimeProvider time) =>
+        new DynamoBackend(new DynamoClient(client), options, time, NullLogger.Instance);
+
     /// <summary>
     /// In AWS: the region's endpoint and the default credential chain (the Lambda role). With a ServiceUrl (a local
     /// server): credentials from the environment or a profile if there are any, otherwise dummy ones that a local

@@ -54,6 +54,10 @@ public sealed class SqliteStore : IStoreBackend, IStoreAdmin, IAsyncDisposable, 
             services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
     }
 
+    public string Location => "SQLite " + _database.FilePath;
+
+    public Task<IReadOnlyList<string>> VerifyAsync(CancellationToken cancellationToken) => _database.VerifyAsync(cancellationToken);
+
     /// <summary>Creates the folder and file if needed and applies pending schema migrations.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken) => _database.InitializeAsync(cancellationToken);
 

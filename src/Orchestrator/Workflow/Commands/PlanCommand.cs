@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Discord;
+using Orchestrator.GitHub;
 using Orchestrator.Runs;
 using Orchestrator.Storage;
 
@@ -11,6 +12,8 @@ public sealed partial class PlanCommand(
     IJobQueue jobs,
     TimeProvider time,
     IOptionsMonitor<WorkflowOptions> options,
+    IOptionsMonitor<GitHubOptions> gitHub,
+    IOptionsMonitor<DiscordOptions> discord,
     ILogger<PlanCommand> logger) : ICommandHandler
 {
     public static CommandDescriptor Descriptor { get; } = CommandDescriptor.For<PlanCommand>(
@@ -23,6 +26,17 @@ public sealed partial class PlanCommand(
 
     public async Task<InteractionResponse> HandleAsync(CommandContext context, CancellationToken cancellationToken)
     {
+        // A plan needs GitHub to read the issues and Discord's bot to post it: say so now rather than fail in the job.
+        if (!gitHub.CurrentValue.HasApiCredentials)
+        {
+            return InteractionResponse.Message($"I cannot read issues: GitHub is not configured. An operator must set `{GitHubOptions.Section}:Token` (or `AppId` and `AppPrivateKey`); `doctor` checks the setup.", ephemeral: true);
+        }
+
+        if (string.IsNullOrWhiteSpace(discord.CurrentValue.BotToken) || string.IsNullOrWhiteSpace(discord.CurrentValue.ApplicationId))
+        {
+            return InteractionResponse.Message($"I cannot post a plan: the bot is not configured. An operator must set `{DiscordOptions.Section}:BotToken` and `{DiscordOptions.Section}:ApplicationId`; `doctor` checks the setup.", ephemeral: true);
+        }
+
         var configured = options.CurrentValue;
         var repository = configured.Find(context.Argument("repo"));
         if (repository is null)

@@ -6,8 +6,9 @@ using Orchestrator.Storage;
 namespace Orchestrator.Workflow.Commands;
 
 /// <summary>
-/// /status [run]: answered at once from the store (no GitHub call for the runs). The latest runs of the deploy
-/// workflow come from GitHub, so a job adds them as a follow-up.
+/// /status [run]: answered at once from the store (no GitHub call for the runs). In a run's thread, or when one run is
+/// active, it shows that run's tasks and what each waits for ("why isn't this moving?"); otherwise the active runs.
+/// The latest runs of the deploy workflow come from GitHub, so a job adds them as a follow-up.
 /// </summary>
 public sealed class StatusCommand(RunCommandSupport support, IRunStore runs, IJobQueue jobs, IOptionsMonitor<WorkflowOptions> options, TimeProvider time) : ICommandHandler
 {
@@ -17,15 +18,16 @@ public sealed class StatusCommand(RunCommandSupport support, IRunStore runs, IJo
     {
         MessagePayload payload;
         string? repository;
-        if (context.Argument("run") is not null)
+        var (resolved, problem) = await support.ResolveAsync(context, cancellationToken);
+        if (context.Argument("run") is not null && resolved is null)
         {
-            var (run, problem) = await support.ResolveAsync(context, cancellationToken);
-            if (run is null)
-            {
-                return InteractionResponse.Message(problem!, ephemeral: true);
-            }
+            return InteractionResponse.Message(problem!, ephemeral: true);
+        }
 
-            payload = RunViews.Status(run);
+        if (resolved is { } run)
+        {
+            // In a run's thread, named, or the only active run: its tasks, each with what it waits for.
+            payload = RunViews.Status(run, time.GetUtcNow());
             repository = run.Repository;
         }
         else

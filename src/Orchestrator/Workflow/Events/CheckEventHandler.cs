@@ -13,6 +13,7 @@ public sealed class CheckEventHandler(RunUpdates updates, IRunStore runs, TimePr
         new("check_suite", null, "Record a check suite's result for a task's head commit.", typeof(CheckEventHandler)),
         new("check_run", null, "Record a check run's result for a task's head commit.", typeof(CheckEventHandler)),
         new("workflow_run", null, "Follow agent and deploy workflow runs by correlation id, and checks by head.", typeof(CheckEventHandler)),
+        new("status", null, "Record a commit status for a task's head commit.", typeof(CheckEventHandler)),
     ];
 
     public async Task HandleAsync(GitHubEvent gitHubEvent, CancellationToken cancellationToken)
@@ -28,6 +29,7 @@ public sealed class CheckEventHandler(RunUpdates updates, IRunStore runs, TimePr
             CheckSuiteEvent { CheckSuite: { } s } => new CheckReport(s.HeadSha, "suite:" + (s.App?.Slug ?? s.App?.Name ?? s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), Completed(s.Status?.StringValue) ? s.Conclusion?.StringValue : null),
             CheckRunEvent { CheckRun: { } r } => new CheckReport(r.HeadSha, "check:" + r.Name, Completed(r.Status?.StringValue) ? r.Conclusion?.StringValue : null),
             WorkflowRunEvent { WorkflowRun: { } w } => new CheckReport(w.HeadSha, "workflow:" + w.Name, Completed(w.Status?.StringValue) ? w.Conclusion?.StringValue : null),
+            StatusEvent s => new CheckReport(s.Sha, "status:" + s.Context, s.State?.StringValue is "pending" or null ? null : s.State.StringValue),
             _ => null,
         };
         if (report is null)
@@ -56,9 +58,15 @@ public sealed class CheckEventHandler(RunUpdates updates, IRunStore runs, TimePr
                 var now = changed.After.Task(task.IssueNumber)!;
                 var was = changed.Before.Task(task.IssueNumber)!;
                 string? notice = null;
+                int? approveCi = null;
                 if (now.State == Runs.TaskState.ChecksFailing && was.State != Runs.TaskState.ChecksFailing)
                 {
                     notice = $"❌ Checks failing on [PR #{now.PullRequestNumber}](<{now.PullRequestUrl}>) (#{now.IssueNumber}): `{report.Name}` {report.Conclusion}.";
+                }
+                else if (now.State == Runs.TaskState.NeedsApproval && was.State != Runs.TaskState.NeedsApproval)
+                {
+                    notice = RunViews.NeedsApprovalNotice(now, report.Name);
+                    approveCi = now.IssueNumber;
                 }
 
                 if (RunUpdates.BecameShippable(changed.Before, changed.After))
@@ -66,7 +74,7 @@ public sealed class CheckEventHandler(RunUpdates updates, IRunStore runs, TimePr
                     notice = (notice is null ? string.Empty : notice + "\n") + "🏁 Every task is merged with green checks: ready to `/ship`.";
                 }
 
-                await updates.NotifyAsync(changed.After, gitHubEvent.Delivery.DeliveryId, notice, cancellationToken);
+                await updates.NotifyAsync(changed.After, gitHubEvent.Delivery.DeliveryId, notice, cancellationToken, approveCi);
             }
         }
     }

@@ -1,21 +1,19 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
-using Orchestrator.GitHub;
 using Orchestrator.Jobs;
 using Orchestrator.Runs;
 using Orchestrator.Storage;
+using Orchestrator.Workflow.Executors;
 
 namespace Orchestrator.Workflow.Jobs;
 
 /// <summary>
-/// Hands each queued task of an approved run to the repository's executor. Each dispatch is an effect with
-/// a key per task attempt; its reconciliation looks for the mark the dispatch leaves on GitHub (the
-/// correlation id in a workflow run name, the assignee, the hidden marker in a comment, the label), so a
+/// Hands each queued task of an approved run to the repository's executor (<see cref="IExecutor"/>). Each dispatch
+/// is an effect with a key per task attempt; its reconciliation looks for the mark the dispatch leaves on GitHub
+/// (the correlation id in a workflow run name, the assignee, the hidden marker in a comment, the label), so a
 /// retry after a crash never dispatches twice.
 /// </summary>
 public sealed partial class DispatchJobHandler(
-    IGitHubApi github,
-    Effects effects,
+    ExecutorSet executors,
     RunUpdates updates,
     IRunStore runs,
     IOptionsMonitor<WorkflowOptions> options,
@@ -23,9 +21,6 @@ public sealed partial class DispatchJobHandler(
     TimeProvider time,
     ILogger<DispatchJobHandler> logger) : IJobHandler
 {
-    /// <summary>How far GitHub's clock may be from ours when comparing a run's creation with our records.</summary>
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-
     public string Kind => WorkflowJobs.Dispatch;
 
     public async Task HandleAsync(Job job, CancellationToken cancellationToken)
@@ -99,73 +94,8 @@ public sealed partial class DispatchJobHandler(
         }
     }
 
-    private Task<string> DispatchAsync(Run run, RunTask task, RepositoryOptions repository, CancellationToken cancellationToken)
-    {
-        var key = $"dispatch:{run.Id}:{task.IssueNumber}:{task.Attempts}";
-        var executor = repository.Executor;
-        var issue = task.IssueNumber;
-        return executor.Kind switch
-        {
-            ExecutorKind.Workflow => effects.OnceAsync(
-                key,
-                (intent, ct) => FindDispatchedRunAsync(run, task, executor.Workflow!, intent, ct),
-                async ct =>
-                {
-                    await github.DispatchWorkflowAsync(
-                        run.Repository,
-                        executor.Workflow!,
-                        executor.Ref,
-                        new Dictionary<string, string>
-                        {
-                            ["issue_number"] = issue.ToString(CultureInfo.InvariantCulture),
-                            ["run_id"] = run.Id.Value,
-                            ["correlation_id"] = task.CorrelationId,
-                        },
-                        ct);
-                    return "workflow_dispatch";
-                },
-                cancellationToken),
-            ExecutorKind.Assign => effects.OnceAsync(
-                key,
-                async ct => (await github.GetIssueAsync(run.Repository, issue, ct))?.Assignees.Contains(executor.Assignee!, StringComparer.OrdinalIgnoreCase) == true,
-                ct => github.AddAssigneesAsync(run.Repository, issue, [executor.Assignee!], ct),
-                cancellationToken),
-            ExecutorKind.Comment => effects.OnceAsync(
-                key,
-                async ct => (await github.ListCommentsAsync(run.Repository, issue, ct)).Any(c => c.Body.Contains(Marker(key), StringComparison.Ordinal)),
-                ct => github.CreateCommentAsync(run.Repository, issue, TriggerComment(executor, run, task, key), ct),
-                cancellationToken),
-            ExecutorKind.Label => effects.OnceAsync(
-                key,
-                async ct => (await github.GetIssueAsync(run.Repository, issue, ct))?.Labels.Contains(executor.Label!, StringComparer.OrdinalIgnoreCase) == true,
-                ct => github.AddLabelsAsync(run.Repository, issue, [executor.Label!], ct),
-                cancellationToken),
-            _ => throw new PermanentJobFailureException($"Unknown executor {executor.Kind}."),
-        };
-    }
-
-    /// <summary>
-    /// The workflow run this attempt's dispatch created, if GitHub created one. A retried task keeps its
-    /// correlation id, so the runs of its earlier attempts match it too: only a run created after this attempt's
-    /// intent was recorded (less the clock skew) counts, and never the run the task already followed.
-    /// </summary>
-    private async Task<string?> FindDispatchedRunAsync(Run run, RunTask task, string workflow, EffectRecord intent, CancellationToken cancellationToken)
-    {
-        var found = await github.FindWorkflowRunAsync(run.Repository, workflow, task.CorrelationId, intent.StartedAt - ClockSkew, cancellationToken);
-        var id = found?.Id.ToString(CultureInfo.InvariantCulture);
-        return id is null || id == task.DispatchId ? null : id;
-    }
-
-    /// <summary>A hidden marker in a comment body: invisible on GitHub, findable when reconciling.</summary>
-    public static string Marker(string effectKey) => $"<!-- orchestrator:{effectKey} -->";
-
-    private static string TriggerComment(ExecutorOptions executor, Run run, RunTask task, string key) =>
-        executor.Comment!
-            .Replace("{issue}", task.IssueNumber.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{run}", run.Id.Value, StringComparison.Ordinal)
-            .Replace("{correlation}", task.CorrelationId, StringComparison.Ordinal)
-        + "\n\n" + Marker(key);
-
+    private Task<string> DispatchAsync(Run run, RunTask task, RepositoryOptions repository, CancellationToken cancellationToken) =>
+        executors.For(repository).StartAsync(new ExecutorStart(run, task, repository, $"dispatch:{run.Id}:{task.IssueNumber}:{task.Attempts}"), cancellationToken);
 
     private async Task FailRunAsync(Run run, string reason, CancellationToken cancellationToken)
     {

@@ -67,10 +67,10 @@ public sealed class FinishJobHandler(
             var commentKey = key + ":comment";
             var comment = $"Shipped in run `{run.Id}` by Orchestrator{(ship.WorkflowRunUrl is null ? "." : $": deploy {ship.WorkflowRunUrl}")}"
                 + (task.PullRequestUrl is null ? string.Empty : $" (pull request {task.PullRequestUrl})")
-                + "\n\n" + DispatchJobHandler.Marker(commentKey);
+                + "\n\n" + Executors.CommentMarker.For(commentKey);
             await effects.OnceAsync(
                 commentKey,
-                async ct => (await github.ListCommentsAsync(run.Repository, task.IssueNumber, ct)).Any(c => c.Body.Contains(DispatchJobHandler.Marker(commentKey), StringComparison.Ordinal)),
+                async ct => (await github.ListCommentsAsync(run.Repository, task.IssueNumber, ct)).Any(c => c.Body.Contains(Executors.CommentMarker.For(commentKey), StringComparison.Ordinal)),
                 ct => github.CreateCommentAsync(run.Repository, task.IssueNumber, comment, ct),
                 cancellationToken);
             await effects.OnceAsync(

@@ -4,6 +4,7 @@ using Orchestrator.GitHub;
 using Orchestrator.Jobs;
 using Orchestrator.Runs;
 using Orchestrator.Storage;
+using Orchestrator.Workflow.Executors;
 
 namespace Orchestrator.Workflow.Jobs;
 
@@ -18,11 +19,16 @@ public sealed partial class PlanJobHandler(
     IDiscordApi discord,
     Effects effects,
     IRunStore runs,
+    ExecutorSet executors,
+    IOptionsMonitor<WorkflowOptions> options,
     TimeProvider time,
     IOptions<JobOptions> jobOptions,
     ILogger<PlanJobHandler> logger) : IJobHandler
 {
     private const int AutoArchiveMinutes = 1440;
+
+    /// <summary>How many ready issues and open pull requests a plan reads (one page each) before it filters and orders.</summary>
+    private const int MaxCandidates = 100;
 
     /// <summary>Discord's error code for "a thread has already been created for this message".</summary>
     private const int ThreadAlreadyExists = 160004;
@@ -36,20 +42,22 @@ public sealed partial class PlanJobHandler(
         var run = await runs.GetAsync(runId, cancellationToken);
         if (run is null)
         {
-            IReadOnlyList<GitHubIssue> issues;
+            PlanChoice choice;
             try
             {
-                issues = await github.ListIssuesWithLabelAsync(plan.Repository, plan.Label, plan.Limit, cancellationToken);
+                choice = await ChooseAsync(plan, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && WorkflowJobs.IsLastAttempt(job, jobOptions.Value))
+            catch (Exception ex) when (ex is not OperationCanceledException && (WorkflowJobs.IsPermanent(ex) || WorkflowJobs.IsLastAttempt(job, jobOptions.Value)))
             {
                 await AnswerAsync(plan, job, MessagePayload.Text($"⚠️ I could not read the issues of `{plan.Repository}` from GitHub ({WorkflowJobs.Describe(ex)}). No plan was made; try `/plan` again later."), cancellationToken);
                 throw;
             }
 
+            var issues = choice.Planned;
             if (issues.Count == 0)
             {
-                await AnswerAsync(plan, job, MessagePayload.Text($"Nothing is ready: no open issue in `{plan.Repository}` has the label `{Markdown.Escape(plan.Label)}`."), cancellationToken);
+                var left = choice.Skipped.Count == 0 ? string.Empty : $" ({choice.Skipped.Count} left out: " + string.Join("; ", choice.Skipped.Take(5).Select(i => $"#{i.Number} {Markdown.Escape(i.Reason)}")) + ")";
+                await AnswerAsync(plan, job, MessagePayload.Text($"Nothing is ready: no open issue in `{plan.Repository}` has the label `{Markdown.Escape(plan.Label)}`{left}."), cancellationToken);
                 Log.NothingReady(logger, plan.Repository, plan.Label);
                 return;
             }
@@ -66,7 +74,8 @@ public sealed partial class PlanJobHandler(
                     new DiscordLocation(plan.GuildId, plan.ChannelId, null, null, null),
                     [.. issues.Select(i => new RunTask(i.Number, TaskState.Queued, Tracking.CorrelationId(runId, i.Number)))],
                     Version: 0,
-                    RequestedBy: plan.RequestedBy),
+                    RequestedBy: plan.RequestedBy,
+                    Skipped: choice.Skipped),
                 cancellationToken);
         }
 
@@ -114,6 +123,38 @@ public sealed partial class PlanJobHandler(
         }
 
         Log.Planned(logger, run.Id.Value, run.Repository, run.Plan.Count);
+    }
+
+    /// <summary>Reads the ready issues and the open pull requests and applies <see cref="PlanSelection"/>.</summary>
+    private async Task<PlanChoice> ChooseAsync(PlanJob plan, CancellationToken cancellationToken)
+    {
+        var repository = options.CurrentValue.Find(plan.Repository) ?? new RepositoryOptions { Name = plan.Repository };
+        var executor = executors.For(repository);
+        var ready = await github.ListIssuesWithLabelAsync(plan.Repository, plan.Label, MaxCandidates, cancellationToken);
+        if (ready.Count == 0)
+        {
+            return new PlanChoice([], []);
+        }
+
+        var pulls = await github.ListOpenPullRequestsAsync(plan.Repository, MaxCandidates, cancellationToken);
+        var outside = new HashSet<int>();
+        foreach (var dependency in ready.SelectMany(i => PlanSelection.DependsOn(i.Body)).Distinct().Where(d => ready.All(i => i.Number != d)))
+        {
+            if (await github.GetIssueAsync(plan.Repository, dependency, cancellationToken) is { State: "open" })
+            {
+                outside.Add(dependency);
+            }
+        }
+
+        // Copilot's branches (copilot/…) do not name their issue, so only agents that do are matched by branch here.
+        return PlanSelection.Choose(
+            ready,
+            pulls,
+            repository,
+            executor.AgentLogins(repository.Executor),
+            (branch, issue) => repository.Executor.Kind != ExecutorKind.Copilot && executor.IsAgentBranch(branch, issue),
+            outside,
+            plan.Limit);
     }
 
     private async Task<Run> CreateOnceAsync(Run run, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public sealed class DynamoAdminTests(DynaliteServer dynalite)
                 definition.RangeKey is null ? [definition.HashKey] : [definition.HashKey, definition.RangeKey],
                 table.KeySchema.Select(k => k.AttributeName));
             Assert.Equal(
-                definition.Indexes.Select(i => $"{i.Name}:{i.HashKey}:{i.RangeKey}:ALL"),
+                definition.Indexes.Select(i => $"{i.Name}:{i.HashKey}:{i.RangeKey}:{i.Projection.Value}"),
                 (table.GlobalSecondaryIndexes ?? []).Select(i => $"{i.IndexName}:{i.KeySchema[0].AttributeName}:{i.KeySchema[1].AttributeName}:{i.Projection.ProjectionType}"));
             Assert.Equal(definition.Stream, table.StreamSpecification?.StreamViewType);
             var ttl = (await client.DescribeTimeToLiveAsync(name, Ct)).TimeToLiveDescription;
