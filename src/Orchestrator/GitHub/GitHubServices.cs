@@ -22,7 +22,7 @@ public static class GitHubServices
         services.AddTransient(sp => sp.GetRequiredService<Reloadable<WebhookSignature>>().Current);
         services.AddSingleton<WebhookEventReader>();
         services.AddGitHubHttpClient();
-        services.AddHttpClient(GitHubResilience.ClientName).AddHttpMessageHandler(sp => new GitHubRateLimitObserver(sp.GetRequiredService<Telemetry.OrchestratorMetrics>()));
+        services.AddHttpClient(GitHubResilience.ClientName).AddHttpMessageHandler(sp => new GitHubRateLimitObserver(sp.GetService<Telemetry.OrchestratorMetrics>()));
         services.TryAddSingleton<IGitHubClientFactory, GitHubClientFactory>();
         services.TryAddSingleton<IGitHubApi, GitHubApi>();
         services.TryAddSingleton<IGitHubSetupApi, GitHubSetupApi>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.GitHub;
 using Orchestrator.Jobs;
 using Orchestrator.Storage;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Operations;
 
@@ -16,6 +17,7 @@ public sealed partial class RecoverySchedule(
     IJobQueue queue,
     IOptionsMonitor<RecoveryOptions> options,
     IOptionsMonitor<GitHubOptions> github,
+    IOptionsMonitor<WorkflowOptions> workflow,
     TimeProvider time,
     ILogger<RecoverySchedule> logger) : IPeriodicTask
 {
@@ -27,9 +29,10 @@ public sealed partial class RecoverySchedule(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var interval = options.CurrentValue.Interval;
-        if (interval <= TimeSpan.Zero || !github.CurrentValue.HasApiCredentials)
+        if (interval <= TimeSpan.Zero || !github.CurrentValue.HasApiCredentials
+            || (workflow.CurrentValue.Repositories.Count == 0 && string.IsNullOrEmpty(github.CurrentValue.AppId)))
         {
-            return; // off, or nothing to ask GitHub with
+            return; // off, nothing to ask GitHub with, or no hook to read (no repository, not an App)
         }
 
         // The first round of this process recovers at once; later rounds once per slot. The slot of the start is
