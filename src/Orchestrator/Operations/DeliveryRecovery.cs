@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orchestrator.Configuration;
 using Orchestrator.GitHub;
 using Orchestrator.Storage;
 using Orchestrator.Telemetry;
@@ -27,7 +28,7 @@ public sealed record RecoveryReport(
 /// Finds GitHub deliveries that never reached the inbox and asks GitHub to send them again. GitHub keeps each
 /// webhook's delivery log but never redelivers on its own. For every hook that sends to this service (the configured
 /// repositories' hooks whose URL is <see cref="RecoveryOptions.HookUrl"/> or ends in /github/webhooks, and the App's
-/// webhook) it reads the log back to <c>since</c>; a delivery (guid) none of whose attempts we acknowledged, and that
+/// webhook) it reads the log back to <c>since</c> (without HookUrl, Orchestrator:PublicUrl's /github/webhooks when set); a delivery (guid) none of whose attempts we acknowledged, and that
 /// is not in the inbox either, is redelivered once, its newest attempt. A redelivery keeps the guid, so the inbox
 /// deduplicates it as any delivery; a second run sees the acknowledged attempt and does nothing more.
 /// </summary>
@@ -38,6 +39,7 @@ public sealed partial class DeliveryRecovery(
     IOptionsMonitor<WorkflowOptions> workflow,
     IOptionsMonitor<GitHubOptions> github,
     IOptionsMonitor<RecoveryOptions> options,
+    IOptionsMonitor<ServiceOptions> service,
     OrchestratorMetrics metrics,
     ILogger<DeliveryRecovery> logger)
 {
@@ -125,7 +127,7 @@ public sealed partial class DeliveryRecovery(
 
     private async IAsyncEnumerable<(string? Repository, GitHubHook Hook, string Label)> HooksAsync(List<string> errors, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var url = options.CurrentValue.HookUrl;
+        var url = options.CurrentValue.HookUrl is { Length: > 0 } hookUrl ? hookUrl : service.CurrentValue.WebhookUrl?.AbsoluteUri;
         foreach (var repository in workflow.CurrentValue.Repositories.Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             IReadOnlyList<GitHubHook> hooks;

@@ -15,7 +15,10 @@ public sealed class RecoveryOptions
     [Range(typeof(TimeSpan), "00:01:00", "3.00:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Only the repository hooks with this URL (e.g. https://bot.example.com/github/webhooks); empty: every hook whose URL ends in /github/webhooks.</summary>
+    /// <summary>
+    /// Only the repository hooks with this URL (e.g. https://bot.example.com/github/webhooks); empty: Orchestrator:PublicUrl's
+    /// /github/webhooks when that is set, else every hook whose URL ends in /github/webhooks.
+    /// </summary>
     public string? HookUrl { get; set; }
 
     /// <summary>Entries read from each hook's delivery log per run (GitHub's page size is at most 100).</summary>

@@ -1,5 +1,5 @@
-using Orchestrator.Configuration;
 using Microsoft.Extensions.Options;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.Workflow;
 

@@ -108,6 +108,26 @@ public sealed class DeliveryRecoveryTests
         Assert.NotNull(await loop.App.Services.GetRequiredService<IWebhookInbox>().GetAsync(missed.Guid, Ct));
     }
 
+    [Fact]
+    public async Task Only_the_hooks_that_post_to_this_service_are_read()
+    {
+        // Arrange: this service's hook (PublicUrl) and another deployment's, each with a delivery that failed.
+        await using var loop = await DailyLoopDriver.StartAsync(new Dictionary<string, string?> { ["Orchestrator:PublicUrl"] = "http://127.0.0.1:9/" });
+        var ours = loop.GitHub.AddHook(DailyLoopDriver.Repo, "http://127.0.0.1:9/github/webhooks", loop.App.WebhookSecret, "issues");
+        var theirs = loop.GitHub.AddHook(DailyLoopDriver.Repo, "http://127.0.0.2:9/github/webhooks", "another-secret", "issues");
+        var mine = await loop.GitHub.DeliverAsync(ours, "issues", WebhookExamples.Get("issues", "opened").ToJsonString(), cancellationToken: Ct);
+        await loop.GitHub.DeliverAsync(theirs, "issues", WebhookExamples.Get("issues", "opened").ToJsonString(), cancellationToken: Ct);
+
+        // Act
+        var run = await OperatorCliContract.CliAsync(loop, Settings(loop), ["deliveries", "recover", "--dry-run", "--json"], 0);
+
+        // Assert
+        var report = System.Text.Json.Nodes.JsonNode.Parse(run.Output)!;
+        Assert.Equal([$"{DailyLoopDriver.Repo} hook {ours.Id}"], report["hooks"]!.AsArray().Select(h => h!.GetValue<string>()));
+        Assert.Equal([mine.Guid], report["failed"]!.AsArray().Select(f => f!["guid"]!.GetValue<string>()));
+        Assert.Equal(0, loop.GitHub.RedeliveryRequests);
+    }
+
     private static Uri ServiceAddress(DailyLoopDriver loop)
     {
         loop.App.StartServer();
