@@ -23,6 +23,8 @@ public static class WaitingFor
         _ when !Run.IsActive(run.State) => "nothing (run finished)",
         TaskState.Queued => run.State == RunState.Pending ? "approval of the plan" : "dispatch",
         TaskState.Dispatched => "the agent's pull request",
+        TaskState.AgentWorking => "the agent to finish its draft pull request",
+        TaskState.NeedsApproval => "approval of its CI runs (Approve CI in the thread)",
         TaskState.PrOpen when Pending(task) is { Count: > 0 } pending => "checks: " + string.Join(", ", pending),
         TaskState.PrOpen => "checks to report",
         TaskState.ChecksPassing => "review and merge",
