@@ -17,6 +17,7 @@ public static class WorkflowJobs
     public const string ApproveCi = "task.approve-ci";
     public const string OpenPullRequest = "task.open-pr";
     public const string Reconcile = "runs.reconcile";
+    public const string EnrichPlan = "plan.enrich";
 
     public static JobRequest For<T>(string kind, string idempotencyKey, T payload, JsonTypeInfo<T> typeInfo, DateTimeOffset? dueAt = null) =>
         new(kind, idempotencyKey, JsonSerializer.Serialize(payload, typeInfo), dueAt);
