@@ -33,11 +33,11 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs)
 
     /// <summary>
     /// Queues a refresh of the status message and, if given, a notice in the thread; with <paramref name="approveCiIssue"/>
-    /// the notice carries the Approve CI button for that task.
+    /// the notice carries the Approve CI button for that task, with <paramref name="askIssue"/> the Ask on GitHub button.
     /// </summary>
-    public Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken, int? approveCiIssue = null) =>
+    public Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken, int? approveCiIssue = null, int? askIssue = null) =>
         jobs.EnqueueAsync(
-            WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice, approveCiIssue), WorkflowJsonContext.Default.UpdateJob),
+            WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice, approveCiIssue, askIssue), WorkflowJsonContext.Default.UpdateJob),
             cancellationToken);
 
     /// <summary>Queues the dispatch of the run's queued tasks; <paramref name="key"/> makes it idempotent (e.g. "dispatch:RUN").</summary>

@@ -244,6 +244,20 @@ public static class RunViews
         ],
     };
 
+    /// <summary>A held task's notice with the Ask on GitHub button ("ask:RUN:ISSUE").</summary>
+    public static MessagePayload WithAskButton(string notice, Run run, int issue) => new()
+    {
+        Content = notice,
+        Components =
+        [
+            new ActionRow([new Button(ButtonStyle.Primary, "Ask on GitHub", CustomId: $"ask:{run.Id}:{issue.ToString(CultureInfo.InvariantCulture)}")]),
+        ],
+    };
+
+    /// <summary>Why a task was held back at approval: the planning model's question, escaped (it is untrusted).</summary>
+    public static string UnclearNotice(int issue, string question) =>
+        $"❓ #{issue.ToString(CultureInfo.InvariantCulture)} was not dispatched: the planning model asks “{Markdown.Escape(question)}”. Ask on GitHub with the button, then `/retry issue:{issue.ToString(CultureInfo.InvariantCulture)}` once it is clear.";
+
     public static string TaskStateName(TaskState state) => state switch
     {
         TaskState.AgentWorking => "agent working",

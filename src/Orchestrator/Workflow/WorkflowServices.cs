@@ -37,6 +37,7 @@ public static class WorkflowServices
         services.AddSingleton<IValidateOptions<PlanningOptions>, PlanningOptionsValidator>();
         services.AddSingleton<PlanningModel>();
         services.AddSingleton<IJobHandler, EnrichPlanJobHandler>();
+        services.AddSingleton<IJobHandler, AskJobHandler>();
         services.AddHttpClient(PlanningModel.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IExecutor, WorkflowExecutor>();
         services.AddSingleton<IExecutor, AssignExecutor>();

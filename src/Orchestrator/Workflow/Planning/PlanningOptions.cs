@@ -30,5 +30,8 @@ public sealed class PlanningOptions
     /// <summary>How many characters of each issue's body are sent (titles are cut at 200).</summary>
     public int BodyBudget { get; set; } = 1500;
 
+    /// <summary>Dispatch issues the model judged needs_clarification anyway (by default they wait for an answer).</summary>
+    public bool DispatchUnclear { get; set; }
+
     public bool IsEnabled => Provider != PlanningProvider.None;
 }
