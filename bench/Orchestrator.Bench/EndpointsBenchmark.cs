@@ -1,22 +1,25 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NSec.Cryptography;
 using Orchestrator.GitHub;
+using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Bench;
 
 /// <summary>
-/// Signed Discord PING and signed GitHub webhook round trips against the service as a real process on
-/// SQLite, for both durabilities, plus the process's resident memory idle and after load.
+/// The service as a user starts it (default logging, hosted worker on, SQLite with PowerLoss durability) as a
+/// process, loaded by wrk: signed Discord PING at 8 and 64 connections, and unique signed
+/// <c>workflow_job.completed</c> deliveries (about 10 KB: verified, stored with fsync, deduplicated) at 64
+/// connections. Each scenario also reports the bytes of log the service wrote per request; the run reports the
+/// resident memory idle and after the load.
 /// </summary>
 internal static class EndpointsBenchmark
 {
     public const string Mode = "endpoints";
-    public const string Description = "signed Discord PING and GitHub webhook round trips against the service process; [seconds per scenario, default 10]";
+    public const string Description = "signed Discord PING (8 and 64 connections) and unique GitHub deliveries (64) against the service as shipped; log bytes per request; RSS [seconds per scenario, default 10]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -27,92 +30,121 @@ internal static class EndpointsBenchmark
         return 0;
     }
 
-    private static async Task<JsonObject> MeasureAsync(TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<JsonObject> MeasureAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
         using var key = Key.Create(SignatureAlgorithm.Ed25519);
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        var data = Directory.CreateTempSubdirectory("orchestrator-bench-");
         var results = new JsonArray();
         var memory = new JsonObject();
-        foreach (var durability in new[] { "PowerLoss", "Process" })
+        try
         {
-            var data = Directory.CreateTempSubdirectory("orchestrator-bench-");
-            try
-            {
-                await using var service = await ServiceProcess.StartAsync(
-                    new Dictionary<string, string>
-                    {
-                        ["Orchestrator__Discord__PublicKey"] = Convert.ToHexStringLower(key.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
-                        ["Orchestrator__GitHub__WebhookSecrets"] = secret,
-                        ["Orchestrator__Storage__Sqlite__Path"] = Path.Combine(data.FullName, "bench.db"),
-                        ["Orchestrator__Storage__Sqlite__Durability"] = durability,
-                        ["Orchestrator__Worker__Hosted"] = "false",
-                    },
-                    cancellationToken);
-                await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-                memory[$"idle_rss_mb_{durability}"] = Math.Round(service.ResidentBytes() / 1048576.0, 1);
-
-                if (durability == "PowerLoss")
+            await using var service = await ServiceProcess.StartAsync(
+                new Dictionary<string, string?>
                 {
-                    foreach (var connections in new[] { 8, 64 })
-                    {
-                        results.Add(Serialize(await LoadDriver.RunAsync($"discord-ping", service.BaseAddress, connections, duration, _ => DiscordPing(key), r => r.StatusCode == HttpStatusCode.OK, cancellationToken)));
-                    }
+                    ["Orchestrator__Discord__PublicKey"] = Convert.ToHexStringLower(key.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
+                    ["Orchestrator__GitHub__WebhookSecrets"] = secret,
+                    ["Orchestrator__Storage__Sqlite__Path"] = Path.Combine(data.FullName, "bench.db"),
+                },
+                data.FullName,
+                cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            memory["idle_rss_mb"] = ProcFs.ResidentMegabytes(service.Id);
 
-                    results.Add(Serialize(await LoadDriver.RunAsync("github-ping", service.BaseAddress, 64, duration, _ => GitHubDelivery("ping", PingBody, secret), r => r.IsSuccessStatusCode, cancellationToken)));
-                }
-
-                var issues = IssuesBody();
-                results.Add(Serialize(await LoadDriver.RunAsync($"github-issues-stored-{durability}", service.BaseAddress, 64, duration, _ => GitHubDelivery("issues", issues, secret), r => r.StatusCode == HttpStatusCode.Accepted, cancellationToken)));
-                memory[$"loaded_rss_mb_{durability}"] = Math.Round(service.ResidentBytes() / 1048576.0, 1);
-            }
-            finally
+            var ping = Signed.DiscordPing(key);
+            foreach (var connections in new[] { 8, 64 })
             {
-                data.Delete(recursive: true);
+                results.Add(await MeasureScenarioAsync(service, "discord-ping", connections, duration, ping.Body, ping.Headers, null, cancellationToken));
             }
+
+            var job = WebhookExamples.All.First(e => e.Event == "workflow_job" && e.Action == "completed").Json;
+            results.Add(await MeasureScenarioAsync(service, "github-workflow_job-unique", 64, duration, job, Signed.GitHub("workflow_job", job, secret), "X-GitHub-Delivery", cancellationToken));
+            memory["loaded_rss_mb"] = ProcFs.ResidentMegabytes(service.Id);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
         }
 
         return new JsonObject
         {
-            ["benchmark"] = "endpoints",
+            ["benchmark"] = Mode,
+            ["configuration"] = "default (logging at Information, hosted worker on, SQLite PowerLoss)",
+            ["generator"] = "wrk -t2",
             ["machine_cores"] = Environment.ProcessorCount,
+            ["load_average"] = ProcFs.LoadAverage(),
             ["seconds_per_scenario"] = duration.TotalSeconds,
             ["results"] = results,
             ["memory"] = memory,
         };
     }
 
-    private static readonly byte[] PingBody = Encoding.UTF8.GetBytes("""{"zen":"Speak like a human.","hook_id":1}""");
-
-    private static HttpRequestMessage DiscordPing(Key key)
+    /// <summary>One wrk run, with the bytes of log the service wrote meanwhile divided by the requests answered.</summary>
+    public static async Task<JsonNode> MeasureScenarioAsync(
+        ServiceProcess service,
+        string scenario,
+        int connections,
+        TimeSpan duration,
+        string body,
+        IReadOnlyDictionary<string, string> headers,
+        string? uniqueHeader,
+        CancellationToken cancellationToken)
     {
-        const string body = """{"type":1,"id":"1","application_id":"2","version":1}""";
+        var path = scenario.StartsWith("discord", StringComparison.Ordinal) ? "discord/interactions" : "github/webhooks";
+        var url = new Uri(service.BaseAddress, path);
+
+        // Warm up (JIT, connections, the store's first writes) with a short run that is not reported.
+        await Wrk.RunAsync(scenario, url, connections, TimeSpan.FromSeconds(2), body, headers, uniqueHeader, cancellationToken);
+        var linesBefore = service.Lines;
+        var result = await Wrk.RunAsync(scenario, url, connections, duration, body, headers, uniqueHeader, cancellationToken);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken); // the console logger's queue drains
+        var lines = service.Lines;
+        var logBytes = lines.Skip(linesBefore.Count).Sum(l => (long)Encoding.UTF8.GetByteCount(l) + 1);
+        var node = JsonSerializer.SerializeToNode(result, WrkJsonContext.Default.WrkResult)!.AsObject();
+        node["log_lines_per_request"] = Math.Round((lines.Count - linesBefore.Count) / (double)Math.Max(1, result.Requests), 3);
+        node["log_bytes_per_request"] = Math.Round(logBytes / (double)Math.Max(1, result.Requests), 1);
+        return node;
+    }
+}
+
+/// <summary>Requests signed as Discord and GitHub sign them.</summary>
+internal static class Signed
+{
+    /// <summary>A PING signed now; Discord's window is ±5 minutes, far longer than a scenario.</summary>
+    public static (string Body, IReadOnlyDictionary<string, string> Headers) DiscordPing(Key key) =>
+        Interaction(key, """{"type":1,"id":"1","application_id":"2","version":1}""");
+
+    public static (string Body, IReadOnlyDictionary<string, string> Headers) Interaction(Key key, string body)
+    {
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = SignatureAlgorithm.Ed25519.Sign(key, Encoding.UTF8.GetBytes(timestamp + body));
-        var request = new HttpRequestMessage(HttpMethod.Post, "discord/interactions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Signature-Ed25519", Convert.ToHexStringLower(signature));
-        request.Headers.Add("X-Signature-Timestamp", timestamp);
-        return request;
+        return (body, new Dictionary<string, string>
+        {
+            ["Content-Type"] = "application/json",
+            ["X-Signature-Ed25519"] = Convert.ToHexStringLower(signature),
+            ["X-Signature-Timestamp"] = timestamp,
+        });
     }
 
-    private static HttpRequestMessage GitHubDelivery(string eventName, byte[] body, string secret)
+    /// <summary>GitHub's headers for <paramref name="body"/>; the delivery id is set per request by the caller.</summary>
+    public static IReadOnlyDictionary<string, string> GitHub(string eventName, string body, string secret) =>
+        new Dictionary<string, string>
+        {
+            ["Content-Type"] = "application/json",
+            ["X-GitHub-Event"] = eventName,
+            ["X-Hub-Signature-256"] = WebhookSignature.Sign(secret, Encoding.UTF8.GetBytes(body)),
+        };
+}
+
+/// <summary>Figures read from /proc about a process and the machine.</summary>
+internal static class ProcFs
+{
+    public static double ResidentMegabytes(int processId)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "github/webhooks") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("X-GitHub-Event", eventName);
-        request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
-        request.Headers.Add("X-Hub-Signature-256", WebhookSignature.Sign(secret, body));
-        return request;
+        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
     }
 
-    /// <summary>The published issues.opened example (about 8 KB), as GitHub sends it.</summary>
-    private static byte[] IssuesBody()
-    {
-        var path = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "node_modules", "@octokit", "webhooks-examples", "api.github.com", "index.json");
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        var issues = document.RootElement.EnumerateArray().First(e => e.GetProperty("name").GetString() == "issues");
-        var opened = issues.GetProperty("examples").EnumerateArray().First(e => e.GetProperty("action").GetString() == "opened");
-        return Encoding.UTF8.GetBytes(opened.GetRawText());
-    }
-
-    private static JsonNode Serialize(LoadResult result) => JsonSerializer.SerializeToNode(result)!;
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -21,15 +21,18 @@ internal static class StartupBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var directory = Path.GetFullPath(Option(args, "--publish-dir") ?? Path.Combine(ServiceProcess.RepositoryRoot, "artifacts", "publish"));
+        Console.WriteLine((await MeasureAsync(args)).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    public static async Task<System.Text.Json.Nodes.JsonNode> MeasureAsync(string[] args)
+    {
+        var directory = PublishDirectory(args);
         var runs = int.Parse(Option(args, "--runs") ?? "5", CultureInfo.InvariantCulture);
         var idle = TimeSpan.FromSeconds(double.Parse(Option(args, "--idle-seconds") ?? "3", CultureInfo.InvariantCulture));
         var extra = Options(args, "--env").Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty);
 
-        if (args.Contains("--republish") || !File.Exists(Path.Combine(directory, "run.sh")))
-        {
-            await PublishAsync(directory);
-        }
+        await EnsurePublishedAsync(directory, args.Contains("--republish"));
 
         var startups = new List<double>();
         var cpu = new List<double>();
@@ -54,15 +57,14 @@ internal static class StartupBenchmark
             Math.Round(sorted[0], 1),
             Math.Round(sorted[sorted.Count / 2], 1),
             Math.Round(sorted[^1], 1),
-            TargetMs: 300,
-            MeetsTarget: sorted[sorted.Count / 2] < 300,
+            TargetMs: 100,
+            MeetsTarget: sorted[sorted.Count / 2] <= 100,
             [.. cpu.Select(c => Math.Round(c, 1))],
             Math.Round(cpu.Order().ElementAt(cpu.Count / 2), 1),
             LoadAverage(),
             idleRss,
             idle.TotalSeconds);
-        Console.WriteLine(JsonSerializer.Serialize(report, StartupJsonContext.Default.StartupReport));
-        return 0;
+        return JsonSerializer.SerializeToNode(report, StartupJsonContext.Default.StartupReport)!;
     }
 
     private static async Task<(double StartupMs, double CpuMs, long? IdleRss)> MeasureOnceAsync(string directory, Dictionary<string, string> extra, TimeSpan? measureIdle)
@@ -77,15 +79,9 @@ internal static class StartupBenchmark
         };
         start.ArgumentList.Add(Path.Combine(directory, "run.sh"));
 
-        // The worker function's environment from the template, minus what needs AWS.
+        // Default settings (SQLite in the working directory, hosted worker on), as a user starts it; the port as the
+        // adapter sets it. The Lambda path on DynamoDB is the cold-dynamo mode.
         start.Environment["AWS_LWA_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["AWS_LWA_READINESS_CHECK_PATH"] = "/healthz";
-        start.Environment["AWS_LWA_PASS_THROUGH_PATH"] = "/events";
-        start.Environment["Orchestrator__Worker__Hosted"] = "false";
-        start.Environment["Orchestrator__Worker__EventsEnabled"] = "true";
-        start.Environment["Orchestrator__Metrics__EmbeddedMetricFormat"] = "true";
-        start.Environment["Orchestrator__Storage__Provider"] = "Sqlite";
-        start.Environment["Orchestrator__Storage__Sqlite__Path"] = Path.Combine(data.FullName, "orchestrator.db");
         start.Environment.Remove("ASPNETCORE_URLS");
         foreach (var (key, value) in extra)
         {
@@ -147,10 +143,21 @@ internal static class StartupBenchmark
         }
     }
 
+    public static string PublishDirectory(string[] args) =>
+        Path.GetFullPath(Option(args, "--publish-dir") ?? Path.Combine(Orchestrator.Tests.Infrastructure.TestTools.RepositoryRoot, "artifacts", "publish"));
+
+    public static async Task EnsurePublishedAsync(string directory, bool republish)
+    {
+        if (republish || !File.Exists(Path.Combine(directory, "run.sh")))
+        {
+            await PublishAsync(directory);
+        }
+    }
+
     /// <summary>The same publish as deploy.sh and CI.</summary>
     private static async Task PublishAsync(string directory)
     {
-        var project = Path.Combine(ServiceProcess.RepositoryRoot, "src", "Orchestrator");
+        var project = Path.Combine(Orchestrator.Tests.Infrastructure.TestTools.RepositoryRoot, "src", "Orchestrator");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
         foreach (var argument in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", directory, "-v", "q" })
         {
@@ -194,7 +201,7 @@ internal static class StartupBenchmark
     /// User plus system CPU time the process has used (from /proc/PID/stat, in clock ticks of 10 ms): unlike the wall
     /// clock, it hardly moves when other processes compete for the cores.
     /// </summary>
-    private static double CpuMilliseconds(int processId)
+    public static double CpuMilliseconds(int processId)
     {
         var stat = File.ReadAllText($"/proc/{processId}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
@@ -212,7 +219,7 @@ internal static class StartupBenchmark
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string? Option(string[] args, string name) => Options(args, name).LastOrDefault();
+    public static string? Option(string[] args, string name) => Options(args, name).LastOrDefault();
 
     private static IEnumerable<string> Options(string[] args, string name)
     {

@@ -11,7 +11,7 @@ public static partial class StartupErrors
 {
     public static IReadOnlyList<string>? Describe(Exception exception, IConfiguration? configuration = null) => exception switch
     {
-        OptionsValidationException validation => [.. validation.Failures.SelectMany(f => f.Split("; ", StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal)],
+        OptionsValidationException validation => [.. validation.Failures.Distinct(StringComparer.Ordinal)],
         SettingsException settings => [settings.Message],
         InvalidOperationException { Message: var message } when ConversionFailure().Match(message) is { Success: true } m =>
             [Settings.Invalid(m.Groups["key"].Value, "expected " + Friendly(m.Groups["type"].Value), configuration?[m.Groups["key"].Value])],

@@ -43,16 +43,21 @@ public sealed partial class InteractionEndpoint
             return Problems.Of(context, StatusCodes.Status400BadRequest, "Not an interaction", "The signed body is not a valid Discord interaction.");
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["InteractionId"] = interaction.Id });
+        var fields = Telemetry.RequestLogFields.Of(context);
+        fields.InteractionId = interaction.Id;
+        using var scope = logger.BeginScope(fields);
         var response = await dispatcher.DispatchAsync(interaction, context.RequestAborted);
-        Log.Answered(logger, interaction.Id, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId, response.Type);
+        var name = interaction.Data?.Name ?? interaction.Data?.CustomId;
+        fields.Outcome = name is null ? $"{interaction.Type} answered {response.Type}" : $"{interaction.Type} {name} answered {response.Type}";
+        Log.Answered(logger, interaction.Id, interaction.Type, name ?? "-", response.Type);
         metrics.InteractionAnswered(interaction.Type.ToString());
         return Results.Json(response, DiscordJsonContext.Default.InteractionResponse);
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Interaction {InteractionId} of type {InteractionType} ({Name}) answered with {ResponseType}")]
-        public static partial void Answered(ILogger logger, string? interactionId, InteractionType interactionType, string? name, InteractionResponseType responseType);
+        // Debug: the request's own line (Orchestrator.Requests) carries the interaction id and this outcome at Information.
+        [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Interaction {InteractionId} of type {InteractionType} ({Name}) answered with {ResponseType}")]
+        public static partial void Answered(ILogger logger, string? interactionId, InteractionType interactionType, string name, InteractionResponseType responseType);
     }
 }

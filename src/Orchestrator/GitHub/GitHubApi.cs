@@ -227,19 +227,8 @@ public sealed partial class GitHubApi(IGitHubClientFactory clients, TimeProvider
         }
     }
 
-    private async Task<T> CallAsync<T>(string repository, Func<IGitHubClient, Task<T>> call, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var client = await clients.CreateAsync(repository, cancellationToken);
-        try
-        {
-            return await call(client);
-        }
-        catch (ApiException e)
-        {
-            throw Translate(repository, e);
-        }
-    }
+    private Task<T> CallAsync<T>(string repository, Func<IGitHubClient, Task<T>> call, CancellationToken cancellationToken) =>
+        GitHubErrors.CallAsync(clients, repository, call, time, cancellationToken);
 
     private GitHubApiException Translate(string repository, ApiException e) => GitHubErrors.Translate(repository, e, time);
 

@@ -20,4 +20,19 @@ internal static class GitHubErrors
         };
         return new GitHubApiException($"GitHub answered {(int)e.StatusCode} for {what}: {e.Message}", e.StatusCode, retryAt, e);
     }
+
+    /// <summary>Runs <paramref name="call"/> with a client for <paramref name="repository"/>; GitHub's refusals become <see cref="GitHubApiException"/>.</summary>
+    public static async Task<T> CallAsync<T>(IGitHubClientFactory clients, string repository, Func<IGitHubClient, Task<T>> call, TimeProvider time, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var client = await clients.CreateAsync(repository, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await call(client).ConfigureAwait(false);
+        }
+        catch (ApiException e)
+        {
+            throw Translate(repository, e, time);
+        }
+    }
 }

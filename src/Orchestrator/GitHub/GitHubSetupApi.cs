@@ -166,17 +166,6 @@ public sealed class GitHubSetupApi(IGitHubClientFactory clients, IOptionsMonitor
         }
     }
 
-    private async Task<T> CallAsync<T>(string repository, Func<IGitHubClient, Task<T>> call, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var client = await clients.CreateAsync(repository, cancellationToken);
-        try
-        {
-            return await call(client);
-        }
-        catch (ApiException e)
-        {
-            throw GitHubErrors.Translate(repository, e, time);
-        }
-    }
+    private Task<T> CallAsync<T>(string repository, Func<IGitHubClient, Task<T>> call, CancellationToken cancellationToken) =>
+        GitHubErrors.CallAsync(clients, repository, call, time, cancellationToken);
 }

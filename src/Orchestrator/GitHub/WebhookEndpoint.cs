@@ -16,6 +16,7 @@ public sealed partial class WebhookEndpoint
         HttpContext context,
         WebhookSignature signature,
         IWebhookInbox inbox,
+        GitHubEventCatalog events,
         TimeProvider time,
         IOptions<GitHubOptions> options,
         Telemetry.OrchestratorMetrics metrics,
@@ -61,11 +62,16 @@ public sealed partial class WebhookEndpoint
         long? hookId = long.TryParse(headers["X-GitHub-Hook-ID"], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         var delivery = new WebhookDelivery(deliveryId, eventName, action, hookId, time.GetUtcNow(), body);
 
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["DeliveryId"] = deliveryId });
+        // Only a delivery the event table acts on gets a processing job; the others are stored for replay alone.
+        var withJob = IsRouted(events, eventName, action);
+        var fields = Telemetry.RequestLogFields.Of(context);
+        fields.DeliveryId = deliveryId;
         AcceptOutcome outcome;
         try
         {
-            outcome = await inbox.AcceptAsync(delivery, context.RequestAborted);
+            outcome = withJob
+                ? await inbox.AcceptAsync(delivery, context.RequestAborted)
+                : await inbox.StoreWithoutJobAsync(delivery, context.RequestAborted);
         }
         catch (StoreUnavailableException ex)
         {
@@ -73,18 +79,34 @@ public sealed partial class WebhookEndpoint
             return Problems.StoreUnavailable(context);
         }
 
-        Log.Accepted(logger, deliveryId, eventName, action, outcome);
+        var status = outcome == AcceptOutcome.Duplicate ? "duplicate" : withJob ? "queued" : "stored";
+        fields.Outcome = action is null ? $"{eventName} {status}" : $"{eventName}.{action} {status}";
+        Log.Accepted(logger, deliveryId, eventName, action ?? "-", outcome);
         metrics.WebhookStored(eventName, outcome == AcceptOutcome.Duplicate);
-        var answer = new WebhookAnswer(deliveryId, outcome == AcceptOutcome.Accepted ? "queued" : "duplicate");
+        var answer = new WebhookAnswer(deliveryId, status);
         return outcome == AcceptOutcome.Accepted && eventName != "ping"
             ? Results.Json(answer, GitHubJsonContext.Default.WebhookAnswer, statusCode: StatusCodes.Status202Accepted)
             : Results.Json(answer, GitHubJsonContext.Default.WebhookAnswer);
     }
 
+    private static bool IsRouted(GitHubEventCatalog events, string eventName, string? action)
+    {
+        foreach (var route in events.All)
+        {
+            if (route.Matches(eventName, action))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Delivery {DeliveryId} ({Event}.{Action}) {Outcome}")]
-        public static partial void Accepted(ILogger logger, string deliveryId, string @event, string? action, AcceptOutcome outcome);
+        // Debug: the request's own line (Orchestrator.Requests) carries the delivery id and this outcome at Information.
+        [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} ({Event}.{Action}) {Outcome}")]
+        public static partial void Accepted(ILogger logger, string deliveryId, string @event, string action, AcceptOutcome outcome);
 
         [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Delivery {DeliveryId} not stored: the store is unavailable")]
         public static partial void StoreUnavailable(ILogger logger, Exception exception, string deliveryId);

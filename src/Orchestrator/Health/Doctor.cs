@@ -7,6 +7,7 @@ using Orchestrator.GitHub;
 using Orchestrator.Secrets;
 using Orchestrator.Storage;
 using Orchestrator.Workflow;
+using Orchestrator.Workflow.Executors;
 
 namespace Orchestrator.Health;
 
@@ -27,16 +28,23 @@ public sealed class Doctor(
     IOptionsMonitor<GitHubOptions> gitHubOptions,
     IOptionsMonitor<DiscordOptions> discordOptions,
     IOptionsMonitor<WorkflowOptions> workflow,
+    ExecutorSet executors,
     TimeProvider time)
 {
-    /// <summary>What the loop needs a GitHub App to be granted: read issues and pull requests' checks, write issues, dispatch workflows.</summary>
+    /// <summary>
+    /// What the loop needs a GitHub App to be granted (deploy/github-app-manifest.json and docs/setup.md say the same; a test
+    /// keeps them in step): comment on, label, assign and close issues; open pull requests for Claude's branches; read
+    /// checks and statuses; dispatch workflows and approve waiting runs; read branches and their rules.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> AppPermissions = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["issues"] = "write",
-        ["pull_requests"] = "read",
-        ["checks"] = "read",
         ["actions"] = "write",
+        ["checks"] = "read",
+        ["contents"] = "read",
+        ["issues"] = "write",
         ["metadata"] = "read",
+        ["pull_requests"] = "write",
+        ["statuses"] = "read",
     };
 
     private const int RecentDeliveries = 10;
@@ -193,6 +201,12 @@ public sealed class Doctor(
             default:
                 results.Add(CheckResult.Pass("github", $"{name} executor", $"The {executor.Kind} executor needs nothing GitHub can show in advance."));
                 break;
+        }
+
+        // What the executor itself says it needs and can see is missing (docs/agents.md covers what only GitHub can tell).
+        foreach (var missing in executors.Prerequisites(repository).Where(p => p.State == PrerequisiteState.Missing))
+        {
+            results.Add(CheckResult.Fail("github", $"{name} executor", $"The {executor.Kind} executor of {name}: {missing.Description} — this is not set up.", missing.Fix ?? "See docs/agents.md."));
         }
 
         if (repository.Deploy.Workflow is { } deploy)

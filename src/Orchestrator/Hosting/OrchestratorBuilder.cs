@@ -24,14 +24,8 @@ public static class OrchestratorBuilder
         builder.Configuration.AddParameterStore();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.ConfigureUrls();
-        // Framework chatter off by default (configuration can turn it back on); our own lines stay at Information.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddJsonConsole(o =>
-        {
-            o.IncludeScopes = true;
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
+        // One compact line per event (json, or simple for a person); framework chatter at Warning unless configured.
+        builder.Logging.AddCompactConsole(builder.Environment, builder.Configuration);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);

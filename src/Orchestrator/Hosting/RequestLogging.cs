@@ -1,8 +1,12 @@
 using System.Diagnostics;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Hosting;
 
-/// <summary>One structured line per request: method, path, status and duration. No headers, no bodies.</summary>
+/// <summary>
+/// One structured line per request: method, path, status, duration, and what the endpoint added
+/// (<see cref="RequestLogFields"/>: the interaction or delivery id as fields, an outcome). No headers, no bodies.
+/// </summary>
 public static partial class RequestLogging
 {
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app)
@@ -17,8 +21,21 @@ public static partial class RequestLogging
             }
             finally
             {
-                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                Log.Request(logger, context.Request.Method, context.Request.Path.Value ?? "/", context.Response.StatusCode, elapsed);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    var method = context.Request.Method;
+                    var path = context.Request.Path.Value ?? "/";
+                    var status = context.Response.StatusCode;
+                    if (context.Features.Get<RequestLogFields>() is { } fields)
+                    {
+                        Log.Handled(logger, method, path, status, elapsed, fields.Outcome ?? "-", fields.InteractionId, fields.DeliveryId);
+                    }
+                    else
+                    {
+                        Log.Request(logger, method, path, status, elapsed);
+                    }
+                }
             }
         });
     }
@@ -27,5 +44,11 @@ public static partial class RequestLogging
     {
         [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms")]
         public static partial void Request(ILogger logger, string method, string path, int statusCode, double elapsedMs);
+
+        // The ids are fields of the line (the formatter writes them once), not words of the message.
+#pragma warning disable SYSLIB1015
+        [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms: {Outcome}")]
+        public static partial void Handled(ILogger logger, string method, string path, int statusCode, double elapsedMs, string outcome, string? interactionId, string? deliveryId);
+#pragma warning restore SYSLIB1015
     }
 }

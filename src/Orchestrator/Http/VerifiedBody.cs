@@ -31,6 +31,7 @@ public static partial class VerifiedBody
 
         if (!verify(context.Request.Headers, body))
         {
+            Telemetry.RequestLogFields.Of(context).Outcome = "signature refused";
             Log.Unverified(logger, endpoint);
             metrics.Refused(endpoint, "signature");
             return (null, Problems.Unauthorized());
@@ -41,7 +42,8 @@ public static partial class VerifiedBody
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Refused a {Endpoint} request whose signature or timestamp did not verify")]
+        // Debug: the request's own line (Orchestrator.Requests) says 401 and "signature refused" at Information.
+        [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Refused a {Endpoint} request whose signature or timestamp did not verify")]
         public static partial void Unverified(ILogger logger, string endpoint);
     }
 }

@@ -4,8 +4,16 @@ using Orchestrator.Storage;
 namespace Orchestrator.Workflow;
 
 /// <summary>Changes a task of a run (with optimistic retries) and queues the work that follows: status refreshes, notices, dispatches.</summary>
-public sealed class RunUpdates(IRunStore runs, IJobQueue jobs)
+public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time)
 {
+    /// <summary>
+    /// Status edits of one run are coalesced per window: a leading edit (due at once) and a trailing one (due at the
+    /// window's end) whatever the number of events, so Discord sees at most two edits per run per window, the latest
+    /// state each time (the job reads the run when it runs), and the final state within a window of the last event.
+    /// Discord's own limit on edits in one channel is 5 per 5 s.
+    /// </summary>
+    public static readonly TimeSpan StatusWindow = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Applies <paramref name="change"/> to one task and returns the run before and after, or null when the
     /// task did not change.
@@ -25,20 +33,41 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs)
                 }
 
                 var changed = change(current, task);
-                return changed == task ? null : current.WithTask(changed);
+                return SameTask(changed, task) ? null : current.WithTask(changed);
             },
             cancellationToken);
         return before is null || after.Version == before.Version ? null : (before, after);
     }
 
     /// <summary>
-    /// Queues a refresh of the status message and, if given, a notice in the thread; with <paramref name="approveCiIssue"/>
-    /// the notice carries the Approve CI button for that task, with <paramref name="askIssue"/> the Ask on GitHub button.
+    /// Queues a refresh of the status message (coalesced, see <see cref="StatusWindow"/>) and, if given, a notice in
+    /// the thread (each posted once); with <paramref name="approveCiIssue"/> the notice carries the Approve CI button
+    /// for that task, with <paramref name="askIssue"/> the Ask on GitHub button.
     /// </summary>
-    public Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken, int? approveCiIssue = null, int? askIssue = null) =>
-        jobs.EnqueueAsync(
-            WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice, approveCiIssue, askIssue), WorkflowJsonContext.Default.UpdateJob),
+    public async Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken, int? approveCiIssue = null, int? askIssue = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (notice is not null)
+        {
+            await jobs.EnqueueAsync(
+                WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice, approveCiIssue, askIssue), WorkflowJsonContext.Default.UpdateJob),
+                cancellationToken);
+        }
+
+        var window = time.GetUtcNow().UtcTicks / StatusWindow.Ticks;
+        var status = new UpdateJob(run.Id.Value);
+        await jobs.EnqueueAsync(
+            WorkflowJobs.For(WorkflowJobs.Update, $"status:{run.Id}:{window}:lead", status, WorkflowJsonContext.Default.UpdateJob),
             cancellationToken);
+        await jobs.EnqueueAsync(
+            WorkflowJobs.For(
+                WorkflowJobs.Update,
+                $"status:{run.Id}:{window}:trail",
+                status,
+                WorkflowJsonContext.Default.UpdateJob,
+                new DateTimeOffset((window + 1) * StatusWindow.Ticks, TimeSpan.Zero)),
+            cancellationToken);
+    }
 
     /// <summary>Queues the dispatch of the run's queued tasks; <paramref name="key"/> makes it idempotent (e.g. "dispatch:RUN").</summary>
     public Task DispatchAsync(Run run, string key, CancellationToken cancellationToken) =>
@@ -65,4 +94,11 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs)
     /// <summary>True when this change made the last task shippable.</summary>
     public static bool BecameShippable(Run before, Run after) =>
         after.Tasks.Count > 0 && after.Tasks.All(Tracking.IsShippable) && !before.Tasks.All(Tracking.IsShippable);
+
+    /// <summary>Equal field by field, the checks by content: a check reported again with the same result changes nothing.</summary>
+    private static bool SameTask(RunTask a, RunTask b) =>
+        a == b
+        || (a with { Checks = null } == b with { Checks = null }
+            && (a.Checks?.Count ?? 0) == (b.Checks?.Count ?? 0)
+            && (a.Checks ?? new Dictionary<string, string>()).All(c => b.Checks is not null && b.Checks.TryGetValue(c.Key, out var v) && v == c.Value));
 }

@@ -1,5 +1,5 @@
-using Orchestrator.Configuration;
 using Microsoft.Extensions.Options;
+using Orchestrator.Configuration;
 
 namespace Orchestrator.Workflow;
 
@@ -28,16 +28,17 @@ public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
                 failures.Add(Settings.Invalid($"{prefix}:Limit", "expected a number from 1 to 100", repo.Limit));
             }
 
+            // Checked even without a schedule: a typo should not wait for the day a cron is added to surface.
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(repo.Schedule.TimeZone, out _))
+            {
+                failures.Add(Settings.Invalid($"{prefix}:Schedule:TimeZone", "expected an IANA time zone id such as Europe/Berlin", repo.Schedule.TimeZone));
+            }
+
             if (repo.Schedule.Cron is { } cron)
             {
                 if (!Cronos.CronExpression.TryParse(cron, out _))
                 {
                     failures.Add(Settings.Invalid($"{prefix}:Schedule:Cron", "expected a 5-field cron expression such as \"0 9 * * 1-5\"", cron));
-                }
-
-                if (!TimeZoneInfo.TryFindSystemTimeZoneById(repo.Schedule.TimeZone, out _))
-                {
-                    failures.Add(Settings.Invalid($"{prefix}:Schedule:TimeZone", "expected an IANA time zone id such as Europe/Berlin", repo.Schedule.TimeZone));
                 }
 
                 if ((repo.Schedule.ChannelId ?? repo.ChannelId) is null)

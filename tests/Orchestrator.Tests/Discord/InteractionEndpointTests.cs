@@ -166,5 +166,33 @@ public sealed class InteractionEndpointTests(InteractionEndpointTests.Fixture ap
         Assert.Contains("Orchestrator:Discord:PublicKey", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Orchestrator:GitHub:Token", "Orchestrator:GitHub:Token")]
+    [InlineData("Orchestrator:Discord:BotToken", "Orchestrator:Discord:BotToken")]
+    public async Task Plan_without_the_credentials_it_needs_says_so_at_once(string unset, string named)
+    {
+        // Arrange: a configured repository, but one credential the plan needs is missing.
+        using var unconfigured = new AppFixture(new Dictionary<string, string?>
+        {
+            [unset] = string.Empty,
+            ["Orchestrator:Repositories:0:Name"] = "acme/app",
+            ["Orchestrator:Repositories:0:Executor:Workflow"] = "agent.yml",
+        });
+        const string body = """{"type":2,"id":"7","application_id":"1100000000000000001","token":"tok","channel_id":"c1","data":{"id":"9","name":"plan","type":1},"user":{"id":"u1","username":"ada"}}""";
+        using var request = unconfigured.DiscordRequest(body);
+        using var client = unconfigured.CreateClient();
+
+        // Act
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var queued = await unconfigured.DrainJobsAsync(TestContext.Current.CancellationToken);
+
+        // Assert: answered now, only to the caller, naming the setting; no plan job that would retry a permanent error.
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(4, json.RootElement.GetProperty("type").GetInt32());
+        Assert.Equal(64, json.RootElement.GetProperty("data").GetProperty("flags").GetInt32());
+        Assert.Contains(named, json.RootElement.GetProperty("data").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, queued);
+    }
+
     public sealed class Fixture : AppFixture;
 }

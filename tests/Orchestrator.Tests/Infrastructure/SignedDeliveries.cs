@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Orchestrator.GitHub;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Tests.Infrastructure;
 
@@ -26,10 +27,16 @@ public static class SignedDeliveries
     /// <summary>EventIds of WebhookJobHandler's "has no handler" and "handled" lines: one per finished run of a delivery's job.</summary>
     private static readonly int[] ProcessedEventIds = [220, 221];
 
-    /// <summary><paramref name="count"/> deliveries with fresh ids, walking through every published example (pings first).</summary>
+    /// <summary>
+    /// <paramref name="count"/> deliveries with fresh ids, walking through every published example of an event the
+    /// event table routes (pings first): those are the deliveries that get a processing job.
+    /// </summary>
     public static IReadOnlyList<SignedDelivery> FromExamples(int count)
     {
-        var examples = WebhookExamples.All.OrderBy(e => e.Event == "ping" ? 0 : 1).ToList();
+        var examples = WebhookExamples.All
+            .Where(e => GitHubEventTable.All.Any(r => r.Matches(e.Event, e.Action)))
+            .OrderBy(e => e.Event == "ping" ? 0 : 1)
+            .ToList();
         return [.. Enumerable.Range(0, count).Select(i =>
         {
             var (eventName, _, json) = examples[i % examples.Count];
@@ -123,7 +130,7 @@ public static class SignedDeliveries
             var root = entry.RootElement;
             if (root.GetProperty("Category").GetString() == typeof(WebhookJobHandler).FullName
                 && ProcessedEventIds.Contains(root.GetProperty("EventId").GetInt32())
-                && root.GetProperty("State").GetProperty("DeliveryId").GetString() is { } id)
+                && root.GetProperty("DeliveryId").GetString() is { } id)
             {
                 counts[id] = counts.GetValueOrDefault(id) + 1;
             }

@@ -34,6 +34,42 @@ public sealed class JobRunnerTests
         Assert.Equal(reset, retried.DueAt);
     }
 
+    [Theory]
+    [InlineData("not configured")]
+    [InlineData("404")]
+    [InlineData("401")]
+    public async Task A_permanent_failure_is_dead_lettered_at_once_not_retried(string failure)
+    {
+        // Arrange: trying again cannot fix a missing setting or a request GitHub refused for itself.
+        Exception error = failure switch
+        {
+            "not configured" => new GitHubNotConfiguredException(),
+            "404" => new GitHubApiException("not found", HttpStatusCode.NotFound, null, new InvalidOperationException()),
+            _ => new GitHubApiException("bad credentials", HttpStatusCode.Unauthorized, null, new InvalidOperationException()),
+        };
+        var (queue, runner) = Runner(error);
+        var job = await EnqueueAndClaimAsync(queue);
+
+        // Act
+        await runner.RunAsync(job, Ct);
+
+        // Assert
+        var dead = await queue.GetAsync(job.Id, Ct);
+        Assert.Equal(JobState.DeadLettered, dead!.State);
+        Assert.Equal(1, dead.Attempts);
+    }
+
+    [Fact]
+    public async Task A_server_error_is_retried()
+    {
+        var (queue, runner) = Runner(new GitHubApiException("bad gateway", HttpStatusCode.BadGateway, null, new InvalidOperationException()));
+        var job = await EnqueueAndClaimAsync(queue);
+
+        await runner.RunAsync(job, Ct);
+
+        Assert.Equal(JobState.Pending, (await queue.GetAsync(job.Id, Ct))!.State);
+    }
+
     [Fact]
     public async Task The_hint_of_a_wrapped_failure_counts_too()
     {

@@ -30,6 +30,27 @@ public abstract class InboxContract : StoreContract
     }
 
     [Fact]
+    public async Task A_delivery_stored_without_a_job_is_kept_deduplicated_and_has_no_job()
+    {
+        // Arrange
+        var store = await NewStoreAsync();
+        var delivery = Delivery("d-nojob", """{"action":"completed","workflow_job":{"id":1}}""", eventName: "workflow_job", action: "completed");
+
+        // Act
+        var first = await store.Inbox.StoreWithoutJobAsync(delivery, Ct);
+        var again = await store.Inbox.StoreWithoutJobAsync(delivery, Ct);
+        var stored = await store.Inbox.GetAsync("d-nojob", Ct);
+        var stats = await store.Jobs.GetStatsAsync(Ct);
+
+        // Assert: stored once, the redelivery a duplicate, and the queue untouched (its job key still free).
+        Assert.Equal(AcceptOutcome.Accepted, first);
+        Assert.Equal(AcceptOutcome.Duplicate, again);
+        Assert.Equal(delivery.Payload, stored?.Payload);
+        Assert.Equal(0, stats.Pending);
+        Assert.True((await store.Jobs.EnqueueAsync(InboxJob.For(delivery), Ct)).Created);
+    }
+
+    [Fact]
     public async Task Missing_action_and_hook_id_are_stored_as_missing()
     {
         // Arrange

@@ -25,7 +25,13 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
     private const string Brotli = "br";
     private const string Identity = "identity";
 
-    public async Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    public Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken) =>
+        StoreAsync(delivery, withJob: true, cancellationToken);
+
+    public Task<AcceptOutcome> StoreWithoutJobAsync(WebhookDelivery delivery, CancellationToken cancellationToken) =>
+        StoreAsync(delivery, withJob: false, cancellationToken);
+
+    private async Task<AcceptOutcome> StoreAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var pk = PartitionKey(delivery.DeliveryId);
@@ -61,7 +67,7 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
             // A redelivery of a stored id would write its chunks for nothing: look before writing megabytes.
             if (await HeaderAsync(pk, cancellationToken).ConfigureAwait(false) is { } earlier)
             {
-                return await EnqueueJobAsync(delivery, earlier, cancellationToken).ConfigureAwait(false);
+                return withJob ? await EnqueueJobAsync(delivery, earlier, cancellationToken).ConfigureAwait(false) : AcceptOutcome.Duplicate;
             }
 
             var attempt = Guid.NewGuid().ToString("N");
@@ -99,11 +105,16 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
         }
         catch (ConditionalCheckFailedException ex)
         {
+            if (!withJob)
+            {
+                return AcceptOutcome.Duplicate; // without a job, the stored header is the whole of an acceptance
+            }
+
             var existing = ex.Item is { Count: > 0 } old ? old : await HeaderAsync(pk, cancellationToken).ConfigureAwait(false);
             return await EnqueueJobAsync(delivery, existing, cancellationToken).ConfigureAwait(false);
         }
 
-        return await EnqueueJobAsync(delivery, storedHeader: null, cancellationToken).ConfigureAwait(false);
+        return withJob ? await EnqueueJobAsync(delivery, storedHeader: null, cancellationToken).ConfigureAwait(false) : AcceptOutcome.Accepted;
     }
 
     /// <summary>

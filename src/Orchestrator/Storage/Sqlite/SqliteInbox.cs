@@ -43,7 +43,13 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public async Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    public Task<AcceptOutcome> AcceptAsync(WebhookDelivery delivery, CancellationToken cancellationToken) =>
+        EnqueueAsync(delivery, withJob: true, cancellationToken);
+
+    public Task<AcceptOutcome> StoreWithoutJobAsync(WebhookDelivery delivery, CancellationToken cancellationToken) =>
+        EnqueueAsync(delivery, withJob: false, cancellationToken);
+
+    private async Task<AcceptOutcome> EnqueueAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentException.ThrowIfNullOrEmpty(delivery.DeliveryId);
@@ -51,7 +57,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         ArgumentNullException.ThrowIfNull(delivery.Payload);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var pending = new PendingAccept(delivery, cancellationToken);
+        var pending = new PendingAccept(delivery, withJob, cancellationToken);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
 
         // A caller that gives up still may have its delivery stored: that is a duplicate on redelivery, never a loss.
@@ -121,7 +127,8 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 {
                     await _database.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
                     writer ??= new BatchWriter(_database.OpenConnection());
-                    var outcomes = writer.Write(batch, _time, _options);
+                    var current = writer;
+                    var outcomes = await _database.ExclusiveAsync(() => current.Write(batch, _time, _options), CancellationToken.None).ConfigureAwait(false);
                     for (var i = 0; i < batch.Count; i++)
                     {
                         batch[i].Completion.TrySetResult(outcomes[i]);
@@ -153,9 +160,11 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         _ => new InvalidOperationException("Storing the delivery failed.", exception),
     };
 
-    private sealed class PendingAccept(WebhookDelivery delivery, CancellationToken cancellationToken)
+    private sealed class PendingAccept(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         public WebhookDelivery Delivery { get; } = delivery;
+
+        public bool WithJob { get; } = withJob;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
@@ -216,6 +225,12 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                     continue;
                 }
 
+                outcomes[i] = AcceptOutcome.Accepted;
+                if (!batch[i].WithJob)
+                {
+                    continue;
+                }
+
                 var job = InboxJob.For(delivery);
                 Set(_insertJob, "@id", RunId.New(time).Value);
                 Set(_insertJob, "@kind", job.Kind);
@@ -224,7 +239,6 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 Set(_insertJob, "@now", SqliteTime.ToTicks(now));
                 Set(_insertJob, "@due", SqliteTime.ToTicks(job.DueAt ?? now));
                 _insertJob.ExecuteNonQuery();
-                outcomes[i] = AcceptOutcome.Accepted;
             }
 
             transaction.Commit();

@@ -6,8 +6,9 @@ using Orchestrator.Storage;
 namespace Orchestrator.Workflow.Jobs;
 
 /// <summary>
-/// Brings the thread up to date: edits the one status message in place (an edit is idempotent) and posts
-/// the notice, if any, once.
+/// Brings the thread up to date: a job without a notice edits the one status message in place with the run as it
+/// is now (an edit is idempotent; <see cref="RunUpdates.NotifyAsync"/> coalesces these), a job with a notice posts
+/// it once.
 /// </summary>
 public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, IDiscordApi discord, TimeProvider time) : IJobHandler
 {
@@ -24,11 +25,6 @@ public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, ID
             return;
         }
 
-        if (location.StatusMessageId is { } status)
-        {
-            await discord.EditMessageAsync(thread, status, RunViews.Status(run, time.GetUtcNow()), cancellationToken);
-        }
-
         if (update.Notice is { } notice)
         {
             var payload = update switch
@@ -38,6 +34,10 @@ public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, ID
                 _ => Discord.MessagePayload.Text(notice),
             };
             await messages.PostOnceAsync("notice:" + job.IdempotencyKey, thread, payload, cancellationToken);
+        }
+        else if (location.StatusMessageId is { } status)
+        {
+            await discord.EditMessageAsync(thread, status, RunViews.Status(run, time.GetUtcNow()), cancellationToken);
         }
     }
 }

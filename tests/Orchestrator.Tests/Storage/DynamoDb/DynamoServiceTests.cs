@@ -17,7 +17,7 @@ public sealed class DynamoServiceTests(DynaliteServer dynalite)
         // Arrange
         await using var app = new AppFixture(Settings());
         using var client = app.CreateClient();
-        var body = Encoding.UTF8.GetBytes("""{"action":"opened","issue":{"number":1,"title":"Ready"}}""");
+        var body = Encoding.UTF8.GetBytes("""{"action":"labeled","issue":{"number":1,"title":"Ready"}}"""); // issues.labeled has a route: it gets a job
 
         // Act
         using var first = app.GitHubRequest("issues", body, "dynamo-delivery-1");
