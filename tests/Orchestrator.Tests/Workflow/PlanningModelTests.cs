@@ -141,6 +141,35 @@ public sealed class PlanningModelTests
     }
 
     [Fact]
+    public async Task An_enriched_plan_that_needs_more_pages_keeps_within_Discords_limits()
+    {
+        // Arrange: 30 issues; the advice adds a 150-character summary and a 300-character question to each
+        await using var model = await OpenAiFake.StartAsync(ApiKey, TestContext.Current.CancellationToken);
+        var settings = Settings(model, ApiKey);
+        settings["Orchestrator:Repositories:0:Limit"] = "30";
+        await using var loop = await DailyLoopDriver.StartAsync(settings);
+        var numbers = Enumerable.Range(1, 30).Select(i => loop.World.AddIssue($"Issue {i} " + new string('t', 100), "Body.", "ready").Number).ToList();
+        model.Answer(new ScriptedAnswer.Completion(Advice(
+            "Thirty issues.",
+            [.. numbers],
+            [.. numbers.Select(n => Issue(n, new string('s', 200), "L", "needs_clarification", new string('q', 400), []))])));
+
+        // Act
+        var (run, _) = await loop.PlanAsync();
+
+        // Assert: every page is within the embed limits (the Discord fake also checks each request against its description)
+        Assert.Equal(AdviceState.Enriched, run.Advice!.State);
+        var pages = loop.Discord.Messages(loop.Channel).Concat(loop.Thread(run))
+            .Where(m => DailyLoopTests.EmbedText(m).Contains("Daily Plan Proposal", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(pages.Count >= 3, $"expected the advice to need more pages, got {pages.Count}");
+        Assert.All(pages, p => Assert.InRange(p.Embeds[0]!["description"]!.GetValue<string>().Length, 1, 4096));
+        Assert.All(pages, p => Assert.InRange(DailyLoopTests.EmbedText(p).Length, 1, 6000));
+        Assert.Equal(30, pages.Sum(p => p.Embeds[0]!["description"]!.GetValue<string>().Split('\n').Count(l => l.StartsWith("**[#", StringComparison.Ordinal))));
+        Assert.All(pages, p => Assert.EndsWith($"/{pages.Count})", p.Embeds[0]!["title"]!.GetValue<string>(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_a_provider_nothing_is_asked_and_the_proposal_has_no_advice()
     {
         // Arrange
