@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     ColdPathBenchmark.Mode => await ColdPathBenchmark.RunAsync(args[1..]),
     LoopBenchmark.Mode => await LoopBenchmark.RunAsync(args[1..]),
     ScaleBenchmark.Mode => await ScaleBenchmark.RunAsync(args[1..]),
+    PlanningBenchmark.Mode => await PlanningBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -28,6 +29,7 @@ static int Usage()
           {StartupBenchmark.Mode,-12} {StartupBenchmark.Description}
           {ColdPathBenchmark.Mode,-12} {ColdPathBenchmark.Description}
           {LoopBenchmark.Mode,-12} {LoopBenchmark.Description}
+          {PlanningBenchmark.Mode,-12} {PlanningBenchmark.Description}
         """);
     return 2;
 }

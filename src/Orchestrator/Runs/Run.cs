@@ -31,7 +31,8 @@ public sealed record Run(
     string? Reason = null,
     ShipInfo? Ship = null,
     bool OnHold = false,
-    IReadOnlyList<SkippedIssue>? Skipped = null)
+    IReadOnlyList<SkippedIssue>? Skipped = null,
+    PlanAdvice? Advice = null)
 {
     public static bool IsActive(RunState state) =>
         state is RunState.Pending or RunState.Approved or RunState.InProgress or RunState.Shipping;

@@ -20,6 +20,7 @@ public static class CommandTable
         CancelCommand.Descriptor,
         RetryCommand.Descriptor,
         ApproveCiCommand.Descriptor,
+        AskCommand.Descriptor,
         HelpCommand.Descriptor,
     ];
 

@@ -42,15 +42,15 @@ public sealed class RunUpdates(IRunStore runs, IJobQueue jobs, TimeProvider time
     /// <summary>
     /// Queues a refresh of the status message (coalesced, see <see cref="StatusWindow"/>) and, if given, a notice in
     /// the thread (each posted once); with <paramref name="approveCiIssue"/> the notice carries the Approve CI button
-    /// for that task.
+    /// for that task, with <paramref name="askIssue"/> the Ask on GitHub button.
     /// </summary>
-    public async Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken, int? approveCiIssue = null)
+    public async Task NotifyAsync(Run run, string key, string? notice, CancellationToken cancellationToken, int? approveCiIssue = null, int? askIssue = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (notice is not null)
         {
             await jobs.EnqueueAsync(
-                WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice, approveCiIssue), WorkflowJsonContext.Default.UpdateJob),
+                WorkflowJobs.For(WorkflowJobs.Update, $"update:{run.Id}:{key}", new UpdateJob(run.Id.Value, notice, approveCiIssue, askIssue), WorkflowJsonContext.Default.UpdateJob),
                 cancellationToken);
         }
 

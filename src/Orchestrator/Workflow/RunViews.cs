@@ -18,7 +18,8 @@ public static class RunViews
     /// <summary>The "Daily Plan Proposal": one page per message, each within Discord's embed limits.</summary>
     public static IReadOnlyList<MessagePayload> PlanPages(Run run)
     {
-        var lines = run.Plan.Select(PlanLine).ToList();
+        var lines = AdviceHeader(run.Advice);
+        lines.AddRange(Ordered(run).Select(i => PlanLine(i) + AdviceLines(run.Advice?.For(i.Number))));
         if (run.Skipped is { Count: > 0 } skipped)
         {
             // One small line per issue left out, with its reason: the plan says what it did not take, and why.
@@ -243,6 +244,20 @@ public static class RunViews
         ],
     };
 
+    /// <summary>A held task's notice with the Ask on GitHub button ("ask:RUN:ISSUE").</summary>
+    public static MessagePayload WithAskButton(string notice, Run run, int issue) => new()
+    {
+        Content = notice,
+        Components =
+        [
+            new ActionRow([new Button(ButtonStyle.Primary, "Ask on GitHub", CustomId: $"ask:{run.Id}:{issue.ToString(CultureInfo.InvariantCulture)}")]),
+        ],
+    };
+
+    /// <summary>Why a task was held back at approval: the planning model's question, escaped (it is untrusted).</summary>
+    public static string UnclearNotice(int issue, string question) =>
+        $"❓ #{issue.ToString(CultureInfo.InvariantCulture)} was not dispatched: the planning model asks “{Markdown.Escape(question)}”. Ask on GitHub with the button, then `/retry issue:{issue.ToString(CultureInfo.InvariantCulture)}` once it is clear.";
+
     public static string TaskStateName(TaskState state) => state switch
     {
         TaskState.AgentWorking => "agent working",
@@ -252,6 +267,44 @@ public static class RunViews
         TaskState.ChecksFailing => "checks failing",
         _ => state.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>The plan's issues in the model's suggested order when it gave one, else in the plan's own.</summary>
+    public static IEnumerable<PlannedIssue> Ordered(Run run) =>
+        run.Advice is { State: AdviceState.Enriched, Order: { Count: > 0 } order }
+            ? run.Plan.OrderBy(i => order.ToList().IndexOf(i.Number) is var at && at < 0 ? int.MaxValue : at)
+            : run.Plan;
+
+    /// <summary>The planning model's state in the proposal: asked, its two-line summary, or why the plan stays deterministic. Model text is untrusted.</summary>
+    private static List<string> AdviceHeader(PlanAdvice? advice) => advice switch
+    {
+        null => [],
+        { State: AdviceState.Pending } => ["-# 🧠 Asking the planning model; this proposal will be updated."],
+        { State: AdviceState.Fallback, Note: var note } => [$"-# Deterministic plan: {Markdown.Escape(note ?? "the planning model was not used")}."],
+        { Summary: var summary } => [.. (summary ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "> " + Markdown.Escape(l)), "-# 🧠 Sizes, summaries and order suggested by the planning model; people decide."],
+    };
+
+    private static string AdviceLines(IssueAdvice? advice)
+    {
+        if (advice is null)
+        {
+            return string.Empty;
+        }
+
+        var text = new StringBuilder();
+        text.Append(" · **").Append(advice.Size).Append("**");
+        if (advice.DependsOn.Count > 0)
+        {
+            text.Append(" · after ").AppendJoin(", ", advice.DependsOn.Select(d => "#" + d.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        text.Append("\n-# ").Append(Markdown.Escape(advice.Summary));
+        if (!advice.Ready)
+        {
+            text.Append("\n-# ❓ Needs clarification: ").Append(Markdown.Escape(advice.Question ?? string.Empty));
+        }
+
+        return text.ToString();
+    }
 
     private static string PlanLine(PlannedIssue issue)
     {

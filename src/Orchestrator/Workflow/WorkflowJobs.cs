@@ -17,6 +17,8 @@ public static class WorkflowJobs
     public const string ApproveCi = "task.approve-ci";
     public const string OpenPullRequest = "task.open-pr";
     public const string Reconcile = "runs.reconcile";
+    public const string EnrichPlan = "plan.enrich";
+    public const string Ask = "task.ask";
 
     public static JobRequest For<T>(string kind, string idempotencyKey, T payload, JsonTypeInfo<T> typeInfo, DateTimeOffset? dueAt = null) =>
         new(kind, idempotencyKey, JsonSerializer.Serialize(payload, typeInfo), dueAt);
@@ -67,7 +69,7 @@ public sealed record PlanJob(
 public sealed record RunJob(string RunId);
 
 /// <summary>Refresh the run's status message and, optionally, post a notice in its thread.</summary>
-public sealed record UpdateJob(string RunId, string? Notice = null, int? ApproveCiIssue = null);
+public sealed record UpdateJob(string RunId, string? Notice = null, int? ApproveCiIssue = null, int? AskIssue = null);
 
 /// <summary>A task of a run (approve its CI, open its agent's pull request for a branch).</summary>
 public sealed record TaskJob(string RunId, int Issue, string? Branch = null);

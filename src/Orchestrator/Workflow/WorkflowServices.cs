@@ -4,6 +4,7 @@ using Orchestrator.Jobs;
 using Orchestrator.Workflow.Commands;
 using Orchestrator.Workflow.Executors;
 using Orchestrator.Workflow.Jobs;
+using Orchestrator.Workflow.Planning;
 using Orchestrator.Workflow.Sweeps;
 
 namespace Orchestrator.Workflow;
@@ -32,6 +33,12 @@ public static class WorkflowServices
         services.AddSingleton<IJobHandler, ApproveCiJobHandler>();
         services.AddSingleton<IJobHandler, OpenPullRequestJobHandler>();
         services.AddSingleton<IJobHandler, ReconcileJobHandler>();
+        services.AddOptions<PlanningOptions>().BindConfiguration(PlanningOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PlanningOptions>, PlanningOptionsValidator>();
+        services.AddSingleton<PlanningModel>();
+        services.AddSingleton<IJobHandler, EnrichPlanJobHandler>();
+        services.AddSingleton<IJobHandler, AskJobHandler>();
+        services.AddHttpClient(PlanningModel.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IExecutor, WorkflowExecutor>();
         services.AddSingleton<IExecutor, AssignExecutor>();
         services.AddSingleton<IExecutor, CommentExecutor>();

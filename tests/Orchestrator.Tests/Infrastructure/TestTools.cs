@@ -14,6 +14,9 @@ public static class TestTools
     /// <summary>The project's own copy of Discord's OpenAPI description (tests/Orchestrator.Tests/Specs/discord, see its README).</summary>
     public static string DiscordOpenApi => Path.Combine(RepositoryRoot, "tests", "Orchestrator.Tests", "Specs", "discord", "openapi.json");
 
+    /// <summary>The project's own copy of OpenAI's OpenAPI description (tests/Orchestrator.Tests/Specs/openai, see its README).</summary>
+    public static string OpenAiOpenApi => Path.Combine(RepositoryRoot, "tests", "Orchestrator.Tests", "Specs", "openai", "openapi.json");
+
     private static string FindRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

@@ -3,6 +3,7 @@ using Orchestrator.Jobs;
 using Orchestrator.Runs;
 using Orchestrator.Storage;
 using Orchestrator.Workflow.Executors;
+using Orchestrator.Workflow.Planning;
 
 namespace Orchestrator.Workflow.Jobs;
 
@@ -17,6 +18,7 @@ public sealed partial class DispatchJobHandler(
     RunUpdates updates,
     IRunStore runs,
     IOptionsMonitor<WorkflowOptions> options,
+    IOptionsMonitor<PlanningOptions> planning,
     IOptions<JobOptions> jobOptions,
     TimeProvider time,
     ILogger<DispatchJobHandler> logger) : IJobHandler
@@ -46,6 +48,12 @@ public sealed partial class DispatchJobHandler(
         Exception? retry = null;
         foreach (var task in run.Tasks.Where(t => t.State == TaskState.Queued))
         {
+            if (Unclear(run, task) is { } question)
+            {
+                await HoldAsync(run, task, question, cancellationToken);
+                continue;
+            }
+
             try
             {
                 var dispatchId = await DispatchAsync(run, task, repository, cancellationToken);
@@ -94,6 +102,30 @@ public sealed partial class DispatchJobHandler(
         }
     }
 
+    /// <summary>
+    /// The planning model's question when it judged the issue needs clarification, this is the task's first dispatch
+    /// (a /retry is the approver's decision to go ahead) and DispatchUnclear is off; else null.
+    /// </summary>
+    private string? Unclear(Run run, RunTask task) =>
+        !planning.CurrentValue.DispatchUnclear && task.Attempts == 0 && run.Advice?.For(task.IssueNumber) is { Ready: false, Question: { } question }
+            ? question
+            : null;
+
+    /// <summary>Holds an unclear task back (failed with its reason, so /retry can dispatch it) and offers Ask on GitHub.</summary>
+    private async Task HoldAsync(Run run, RunTask task, string question, CancellationToken cancellationToken)
+    {
+        var result = await updates.ChangeTaskAsync(
+            run.Id,
+            task.IssueNumber,
+            (_, t) => t.State == TaskState.Queued ? t with { State = TaskState.Failed, LastError = "not dispatched: needs clarification" } : t,
+            cancellationToken);
+        if (result is { } held)
+        {
+            Log.Held(logger, run.Id.Value, task.IssueNumber);
+            await updates.NotifyAsync(held.After, $"unclear:{task.IssueNumber}", RunViews.UnclearNotice(task.IssueNumber, question), cancellationToken, askIssue: task.IssueNumber);
+        }
+    }
+
     private Task<string> DispatchAsync(Run run, RunTask task, RepositoryOptions repository, CancellationToken cancellationToken) =>
         executors.For(repository).StartAsync(new ExecutorStart(run, task, repository, $"dispatch:{run.Id}:{task.IssueNumber}:{task.Attempts}"), cancellationToken);
 
@@ -107,5 +139,8 @@ public sealed partial class DispatchJobHandler(
     {
         [LoggerMessage(EventId = 430, Level = LogLevel.Warning, Message = "Dispatching issue {Issue} of run {RunId} failed")]
         public static partial void DispatchFailed(ILogger logger, Exception exception, string runId, int issue);
+
+        [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "Issue {Issue} of run {RunId} held back: the planning model says it needs clarification")]
+        public static partial void Held(ILogger logger, string runId, int issue);
     }
 }

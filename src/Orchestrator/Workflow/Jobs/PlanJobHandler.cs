@@ -5,6 +5,7 @@ using Orchestrator.Jobs;
 using Orchestrator.Runs;
 using Orchestrator.Storage;
 using Orchestrator.Workflow.Executors;
+using Orchestrator.Workflow.Planning;
 
 namespace Orchestrator.Workflow.Jobs;
 
@@ -21,6 +22,8 @@ public sealed partial class PlanJobHandler(
     IRunStore runs,
     ExecutorSet executors,
     IOptionsMonitor<WorkflowOptions> options,
+    IOptionsMonitor<PlanningOptions> planning,
+    IJobQueue jobs,
     TimeProvider time,
     IOptions<JobOptions> jobOptions,
     ILogger<PlanJobHandler> logger) : IJobHandler
@@ -75,7 +78,8 @@ public sealed partial class PlanJobHandler(
                     [.. issues.Select(i => new RunTask(i.Number, TaskState.Queued, Tracking.CorrelationId(runId, i.Number)))],
                     Version: 0,
                     RequestedBy: plan.RequestedBy,
-                    Skipped: choice.Skipped),
+                    Skipped: choice.Skipped,
+                    Advice: planning.CurrentValue.IsEnabled ? PlanAdvice.Pending : null),
                 cancellationToken);
         }
 
@@ -120,6 +124,12 @@ public sealed partial class PlanJobHandler(
         else
         {
             await messages.PostOnceAsync($"run:{run.Id}:ready", thread, RunViews.PlanReady(run, withButtons: run.State == RunState.Pending), cancellationToken);
+        }
+
+        if (run.Advice is { State: AdviceState.Pending })
+        {
+            // The model is asked after the proposal is out, so /plan never waits on it.
+            await jobs.EnqueueAsync(WorkflowJobs.For(WorkflowJobs.EnrichPlan, $"enrich:{run.Id}", new RunJob(run.Id.Value), WorkflowJsonContext.Default.RunJob), cancellationToken);
         }
 
         Log.Planned(logger, run.Id.Value, run.Repository, run.Plan.Count);

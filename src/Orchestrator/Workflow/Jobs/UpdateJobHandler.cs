@@ -27,7 +27,12 @@ public sealed class UpdateJobHandler(IRunStore runs, ThreadMessages messages, ID
 
         if (update.Notice is { } notice)
         {
-            var payload = update.ApproveCiIssue is { } issue ? RunViews.WithApproveCiButton(notice, run, issue) : Discord.MessagePayload.Text(notice);
+            var payload = update switch
+            {
+                { ApproveCiIssue: { } issue } => RunViews.WithApproveCiButton(notice, run, issue),
+                { AskIssue: { } issue } => RunViews.WithAskButton(notice, run, issue),
+                _ => Discord.MessagePayload.Text(notice),
+            };
             await messages.PostOnceAsync("notice:" + job.IdempotencyKey, thread, payload, cancellationToken);
         }
         else if (location.StatusMessageId is { } status)

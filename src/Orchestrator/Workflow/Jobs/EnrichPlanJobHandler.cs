@@ -1,0 +1,74 @@
+using Orchestrator.Discord;
+using Orchestrator.GitHub;
+using Orchestrator.Jobs;
+using Orchestrator.Runs;
+using Orchestrator.Storage;
+using Orchestrator.Workflow.Planning;
+
+namespace Orchestrator.Workflow.Jobs;
+
+/// <summary>
+/// Asks the planning model about a posted plan, stores its advice (or the one-line reason it is not used) and
+/// edits the proposal in place. /plan never waits for this: the proposal was posted deterministic. The model is
+/// asked once per run; a retry after a crash only redoes the edits.
+/// </summary>
+public sealed partial class EnrichPlanJobHandler(
+    IGitHubApi github,
+    PlanningModel model,
+    IRunStore runs,
+    IDiscordApi discord,
+    ThreadMessages messages,
+    ILogger<EnrichPlanJobHandler> logger) : IJobHandler
+{
+    public string Kind => WorkflowJobs.EnrichPlan;
+
+    public async Task HandleAsync(Job job, CancellationToken cancellationToken)
+    {
+        var runId = new RunId(WorkflowJobs.Read(job, WorkflowJsonContext.Default.RunJob).RunId);
+        var run = await runs.GetAsync(runId, cancellationToken);
+        if (run is null || run.Advice is null || run.Discord is not { PlanMessageId: { } planMessage, ThreadId: { } thread } location)
+        {
+            return;
+        }
+
+        if (run.Advice.State == AdviceState.Pending)
+        {
+            var advice = run.State == RunState.Pending
+                ? await model.AdviseAsync(run.Repository, await InputsAsync(run, cancellationToken), cancellationToken)
+                : PlanAdvice.Fallback("the plan was decided before the planning model answered");
+            run = await runs.UpdateWithRetryAsync(
+                run.Id,
+                current => current.Advice is { State: AdviceState.Pending } ? current with { Advice = advice } : null,
+                cancellationToken);
+            Log.Advised(logger, run.Id.Value, run.Advice!.State);
+        }
+
+        var pages = RunViews.PlanPages(run);
+        await discord.EditMessageAsync(location.ChannelId, planMessage, pages[0], cancellationToken);
+        for (var page = 1; page < pages.Count; page++)
+        {
+            // A page posted with the proposal is found by its ledger entry and edited; a page the advice added is posted.
+            var id = await messages.PostOnceAsync($"run:{run.Id}:plan:{page}", thread, pages[page], cancellationToken);
+            await discord.EditMessageAsync(thread, id, pages[page], cancellationToken);
+        }
+    }
+
+    /// <summary>Each planned issue's current title, labels and body from GitHub (what the model sees), cut to the budget.</summary>
+    private async Task<IReadOnlyList<PlanningInput>> InputsAsync(Run run, CancellationToken cancellationToken)
+    {
+        var issues = new List<(int, string, IReadOnlyList<string>, string?)>();
+        foreach (var planned in run.Plan)
+        {
+            var issue = await github.GetIssueAsync(run.Repository, planned.Number, cancellationToken);
+            issues.Add((planned.Number, issue?.Title ?? planned.Title, issue?.Labels ?? planned.Labels, issue?.Body));
+        }
+
+        return model.Inputs(issues);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Plan {RunId} advice: {State}")]
+        public static partial void Advised(ILogger logger, string runId, AdviceState state);
+    }
+}
