@@ -24,7 +24,8 @@ internal static class DoctorCli
         };
         timeout.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 300)
+            // A value that is not a number is the parser's own error; only a number out of range is ours.
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is < 1 or > 300)
             {
                 r.AddError("--timeout takes a number of seconds from 1 to 300.");
             }

@@ -21,10 +21,13 @@ public static class OrchestratorCli
 
     private static readonly string[] HelpTokens = ["--help", "-h", "-?", "/?", "/h"];
 
+    /// <summary>The host's own options that take their value as the next argument.</summary>
+    private static readonly string[] HostOptions = ["--urls", "--environment", "--contentRoot", "--applicationName", "--http_ports", "--https_ports"];
+
     public static Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        if (args.Length == 0 || (args[0].StartsWith('-') && !HelpTokens.Contains(args[0]) && args[0] != "--version"))
+        if (args.Length == 0 || IsConfiguration(args[0]))
         {
             return ServiceHost.RunAsync(args, Console.Error);
         }
@@ -87,6 +90,14 @@ public static class OrchestratorCli
             return Failed;
         }
     }
+
+    /// <summary>
+    /// A configuration argument (<c>--Orchestrator:Port=9000</c>, <c>--urls=…</c>, <c>--urls …</c>) starts the service;
+    /// any other word or flag (a typo such as <c>--verison</c>) is the CLI's, which answers unknown ones with usage.
+    /// </summary>
+    private static bool IsConfiguration(string argument) =>
+        argument.StartsWith("--", StringComparison.Ordinal)
+        && (argument.Contains('=', StringComparison.Ordinal) || argument.Contains(':', StringComparison.Ordinal) || HostOptions.Contains(argument, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Listed in the help; <see cref="RunAsync(string[])"/> starts the service before parsing, so only "serve --help" reaches it.</summary>
     private static Command Serve()

@@ -72,7 +72,7 @@ public sealed partial class ConfigurationReport(IOptionsMonitor<DiscordOptions> 
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Setting {Setting} is missing: {Effect}")]
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Not set: {Setting}: {Effect}")]
         public static partial void Missing(ILogger logger, string setting, string effect);
     }
 }

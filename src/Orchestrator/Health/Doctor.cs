@@ -94,7 +94,7 @@ public sealed class Doctor(
         results.Add(CheckResult.Pass("settings", "valid", "Every setting that is set is valid."));
         foreach (var missing in report.Missing)
         {
-            results.Add(CheckResult.Fail("settings", missing.Setting, $"{missing.Setting} is missing: {missing.Effect}.", "Set it (docs/setup.md says where each value comes from)."));
+            results.Add(CheckResult.Fail("settings", missing.Setting, $"Not set: {missing.Setting}: {missing.Effect}.", "Set what it names (docs/setup.md says where each value comes from)."));
         }
 
         if (service.CurrentValue.PublicUrl is null)

@@ -22,6 +22,9 @@ public static class ServiceHost
         {
             var builder = WebApplication.CreateSlimBuilder(args);
             configuration = builder.Configuration;
+
+            // A start that fails (a taken port) is told in one line below; the host's own account is a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             builder.AddOrchestrator();
             app = builder.Build();
 

@@ -40,7 +40,7 @@ public sealed class HealthEndpointTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Contains("Orchestrator:Discord:PublicKey", body, StringComparison.Ordinal);
         Assert.Contains("Orchestrator:GitHub:WebhookSecrets", body, StringComparison.Ordinal);
-        var warnings = app.Logs.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.StartsWith("Setting ", StringComparison.Ordinal)).ToList();
+        var warnings = app.Logs.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.StartsWith("Not set: ", StringComparison.Ordinal)).ToList();
         Assert.Single(warnings, w => w.Message.Contains("Orchestrator:Discord:PublicKey", StringComparison.Ordinal));
         Assert.Single(warnings, w => w.Message.Contains("Orchestrator:GitHub:WebhookSecrets", StringComparison.Ordinal));
         Assert.Single(warnings, w => w.Message.Contains("Orchestrator:Discord:BotToken", StringComparison.Ordinal));

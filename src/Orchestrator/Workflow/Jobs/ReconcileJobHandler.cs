@@ -51,7 +51,8 @@ public sealed partial class ReconcileJobHandler(
             }
         }
 
-        Log.Reconciled(logger, round.Interval, tasks, requests);
+        var interval = round.Interval.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        Log.Reconciled(logger, interval, tasks, requests);
     }
 
     private async Task<int> FollowPullRequestAsync(Run run, RunTask task, int number, string key, CancellationToken cancellationToken)
@@ -158,6 +159,6 @@ public sealed partial class ReconcileJobHandler(
     private static partial class Log
     {
         [LoggerMessage(EventId = 473, Level = LogLevel.Information, Message = "Reconciled {Tasks} active task(s) for the interval from {Interval} with {Requests} GitHub request(s)")]
-        public static partial void Reconciled(ILogger logger, DateTimeOffset interval, int tasks, int requests);
+        public static partial void Reconciled(ILogger logger, string interval, int tasks, int requests);
     }
 }
