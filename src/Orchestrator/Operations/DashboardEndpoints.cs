@@ -214,10 +214,24 @@ public static partial class DashboardEndpoints
         return (new DashboardAccess(login, Local: false, field), null);
     }
 
-    /// <summary>Both ends on loopback, and the server bound to loopback only: nobody else can reach the pages.</summary>
+    /// <summary>Headers a tunnel, proxy or the Lambda Web Adapter adds when it relays a request from elsewhere.</summary>
+    private static readonly string[] RelayHeaders = ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Original-Proto", "X-Original-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP", "X-Amzn-Trace-Id"];
+
+    /// <summary>
+    /// Both ends on loopback, the server bound to loopback only, addressed by a loopback name, and not relayed: nobody
+    /// else can reach the pages. A tunnel (which the setup guide uses) or the Lambda Web Adapter also connects from
+    /// loopback, so a relayed request — any forwarding header, or a public Host — is not local.
+    /// </summary>
     private static bool IsLocal(HttpContext context)
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+        {
+            return false;
+        }
+
+        var host = context.Request.Host.Host.Trim('[', ']');
+        if (RelayHeaders.Any(h => context.Request.Headers.ContainsKey(h))
+            || !(host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var hostIp) && IPAddress.IsLoopback(hostIp))))
         {
             return false;
         }

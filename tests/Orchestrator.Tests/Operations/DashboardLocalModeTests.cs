@@ -49,6 +49,36 @@ public sealed class DashboardLocalModeTests
         Assert.Contains("answers only on loopback", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.9")]
+    [InlineData("X-Forwarded-Proto", "https")]
+    [InlineData("Host", "orchestrator.example.com")]
+    public async Task Without_OAuth_a_request_relayed_to_loopback_by_a_tunnel_is_refused(string header, string value)
+    {
+        // Arrange: a tunnel (or the Lambda Web Adapter) connects from loopback too, but relays someone else's request.
+        using var app = new AppFixture(new Dictionary<string, string?> { ["Orchestrator:Dashboard:Enabled"] = "true" });
+        app.UseKestrel(0);
+        app.StartServer();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal)) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/jobs");
+        if (header == "Host")
+        {
+            request.Headers.Host = value;
+        }
+        else
+        {
+            request.Headers.TryAddWithoutValidation(header, value);
+        }
+
+        // Act
+        using var page = await http.SendAsync(request, Ct);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.DoesNotContain("Local mode", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_dashboard_is_off_by_default()
     {
