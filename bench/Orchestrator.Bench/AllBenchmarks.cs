@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Orchestrator.Bench;
@@ -30,7 +29,7 @@ internal static class AllBenchmarks
             ["cold_dynamo"] = await ColdPathBenchmark.MeasureAsync(StartupBenchmark.PublishDirectory([]), 5, cancel.Token),
             ["load_average_after"] = ProcFs.LoadAverage(),
         };
-        Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        BenchReport.Print(report);
         return 0;
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using NSec.Cryptography;
@@ -31,7 +30,7 @@ internal static class ColdPathBenchmark
         var directory = StartupBenchmark.PublishDirectory(args);
         var runs = int.Parse(StartupBenchmark.Option(args, "--runs") ?? "5", CultureInfo.InvariantCulture);
         var report = await MeasureAsync(directory, runs, CancellationToken.None);
-        Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        BenchReport.Print(report);
         return 0;
     }
 

@@ -21,14 +21,7 @@ internal static class EndpointsBenchmark
     public const string Mode = "endpoints";
     public const string Description = "signed Discord PING (8 and 64 connections) and unique GitHub deliveries (64) against the service as shipped; log bytes per request; RSS [seconds per scenario, default 10]";
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        var result = await MeasureAsync(TimeSpan.FromSeconds(seconds), cancel.Token);
-        Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return 0;
-    }
+    public static Task<int> RunAsync(string[] args) => BenchReport.RunTimedAsync(args, 10, MeasureAsync);
 
     public static async Task<JsonObject> MeasureAsync(TimeSpan duration, CancellationToken cancellationToken)
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Runs;
@@ -23,14 +21,7 @@ internal static class HandledBenchmark
     public const string Mode = "handled";
     public const string Description = "check_run deliveries for a tracked task, processed end to end by the hosted worker; backlog at the end [seconds, default 30]";
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 30;
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        var result = await MeasureAsync(TimeSpan.FromSeconds(seconds), cancel.Token);
-        Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return 0;
-    }
+    public static Task<int> RunAsync(string[] args) => BenchReport.RunTimedAsync(args, 30, MeasureAsync);
 
     public static async Task<JsonObject> MeasureAsync(TimeSpan duration, CancellationToken cancellationToken)
     {

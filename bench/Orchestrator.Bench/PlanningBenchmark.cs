@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 using Orchestrator.Runs;
@@ -37,7 +36,7 @@ internal static class PlanningBenchmark
                 await MeasureAsync("short-bodies", 300, tokenizer),
                 await MeasureAsync("long-bodies-cut-to-1500", 4000, tokenizer)),
         };
-        Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        BenchReport.Print(report);
         return 0;
     }
 

@@ -21,7 +21,7 @@ internal static class StartupBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Console.WriteLine((await MeasureAsync(args)).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        BenchReport.Print(await MeasureAsync(args));
         return 0;
     }
 
