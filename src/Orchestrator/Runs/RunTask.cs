@@ -17,12 +17,35 @@ public enum TaskState
     Failed,
 }
 
+/// <summary>Why a task failed, for the scoreboard's "failed by reason".</summary>
+public enum TaskFailure
+{
+    /// <summary>The executor could not start the agent (GitHub refused, the configuration was wrong).</summary>
+    Dispatch,
+
+    /// <summary>The agent reported a failure, or its workflow run ended without a pull request.</summary>
+    Agent,
+
+    /// <summary>The agent's pull request was closed without merging.</summary>
+    PullRequestClosed,
+
+    /// <summary>The issue was closed while no pull request was open for it.</summary>
+    IssueClosed,
+
+    /// <summary>Not dispatched: the planning model judged the issue unclear (not the agent's failure).</summary>
+    Unclear,
+}
+
 /// <summary>
 /// One task per planned issue. <see cref="Checks"/> maps each check (check run, suite or workflow) reported
 /// for <see cref="HeadSha"/> to its latest conclusion ("pending" until it completes). <see cref="RequiredChecks"/>
 /// are the checks the base branch requires (rulesets, classic protection or the repository's override); when
 /// none is required every reported check counts. <see cref="AgentNote"/> is the agent's own last word (its
-/// tracking comment's outcome).
+/// tracking comment's outcome). <see cref="Executor"/> names the repository's executor the task goes to (its
+/// default when null, as in runs made before routing) and <see cref="RoutedBy"/> says which rule or person chose it.
+/// <see cref="PullRequestAt"/>, <see cref="FirstHeadChecks"/> and <see cref="Failure"/> feed the scoreboard: when the
+/// first pull request was linked, how the required checks of its first head ended ("success" or "failure"), and why
+/// the task failed.
 /// </summary>
 public sealed record RunTask(
     int IssueNumber,
@@ -44,4 +67,9 @@ public sealed record RunTask(
     string? BaseBranch = null,
     IReadOnlyList<string>? RequiredChecks = null,
     string? LinkedBy = null,
-    string? AgentNote = null);
+    string? AgentNote = null,
+    string? Executor = null,
+    string? RoutedBy = null,
+    DateTimeOffset? PullRequestAt = null,
+    string? FirstHeadChecks = null,
+    TaskFailure? Failure = null);

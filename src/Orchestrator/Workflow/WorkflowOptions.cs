@@ -27,8 +27,31 @@ public enum ExecutorKind
     OpenHands,
 }
 
+/// <summary>
+/// How a repository picks the executor of an issue that no label routes: by the executors' <c>Sizes</c> and
+/// <c>Default</c> (<see cref="Rules"/>), or by the scoreboard (<see cref="Best"/>: the executor with the best merge
+/// rate for the issue's size, once each has enough history; the rules until then).
+/// </summary>
+public enum RoutingMode
+{
+    Rules,
+    Best,
+}
+
 public sealed class ExecutorOptions
 {
+    /// <summary>The name the plan, the scoreboard and the select menu show; the kind in lower case when unset (e.g. "claude").</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Comma-separated labels (e.g. "agent:claude"): an issue carrying one of them goes to this executor.</summary>
+    public string? Labels { get; set; }
+
+    /// <summary>Comma-separated sizes (S, M, L): an issue of that size (the planning model's, or a size:S label) goes here when no label routed it.</summary>
+    public string? Sizes { get; set; }
+
+    /// <summary>The executor of issues no rule routes; the first of the list when none says so.</summary>
+    public bool Default { get; set; }
+
     public ExecutorKind Kind { get; set; } = ExecutorKind.Workflow;
 
     /// <summary>Workflow file name (Kind=Workflow), e.g. "agent.yml".</summary>
@@ -64,13 +87,17 @@ public sealed class ExecutorOptions
     /// <summary>The label that starts OpenHands (Kind=OpenHands) or the configured one (Kind=Label).</summary>
     public string EffectiveLabel => Label ?? (Kind == ExecutorKind.OpenHands ? "fix-me" : string.Empty);
 
-    public string? Validate() => Kind switch
+    /// <summary>The name this executor goes by (<see cref="Name"/>, else the kind in lower case).</summary>
+    public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? Kind.ToString().ToLowerInvariant() : Name.Trim();
+
+    /// <summary>What is wrong with this executor's settings, each line starting with the setting's path under <paramref name="path"/> (e.g. "Executor").</summary>
+    public string? Validate(string path = "Executor") => Kind switch
     {
-        ExecutorKind.Claude when string.IsNullOrWhiteSpace(TriggerPhrase) => "Executor:TriggerPhrase must not be empty when Executor:Kind is Claude",
-        ExecutorKind.Workflow when string.IsNullOrWhiteSpace(Workflow) => "Executor:Workflow is required when Executor:Kind is Workflow",
-        ExecutorKind.Assign when string.IsNullOrWhiteSpace(Assignee) => "Executor:Assignee is required when Executor:Kind is Assign",
-        ExecutorKind.Comment when string.IsNullOrWhiteSpace(Comment) => "Executor:Comment is required when Executor:Kind is Comment",
-        ExecutorKind.Label when string.IsNullOrWhiteSpace(Label) => "Executor:Label is required when Executor:Kind is Label",
+        ExecutorKind.Claude when string.IsNullOrWhiteSpace(TriggerPhrase) => $"{path}:TriggerPhrase must not be empty when {path}:Kind is Claude",
+        ExecutorKind.Workflow when string.IsNullOrWhiteSpace(Workflow) => $"{path}:Workflow is required when {path}:Kind is Workflow",
+        ExecutorKind.Assign when string.IsNullOrWhiteSpace(Assignee) => $"{path}:Assignee is required when {path}:Kind is Assign",
+        ExecutorKind.Comment when string.IsNullOrWhiteSpace(Comment) => $"{path}:Comment is required when {path}:Kind is Comment",
+        ExecutorKind.Label when string.IsNullOrWhiteSpace(Label) => $"{path}:Label is required when {path}:Kind is Label",
         _ => null,
     };
 }
@@ -117,7 +144,30 @@ public sealed class RepositoryOptions
     /// <summary>Discord channel for scheduled plans and for runs started outside Discord.</summary>
     public string? ChannelId { get; set; }
 
+    /// <summary>The one executor of a repository that routes nothing; ignored when <see cref="Executors"/> lists any.</summary>
     public ExecutorOptions Executor { get; set; } = new();
+
+    /// <summary>Named executors with routing rules (labels, sizes, default); each issue of a plan goes to one of them.</summary>
+    public IList<ExecutorOptions> Executors { get; } = [];
+
+    /// <summary>How an issue no label routes picks its executor (see <see cref="RoutingMode"/>).</summary>
+    public RoutingMode Routing { get; set; } = RoutingMode.Rules;
+
+    /// <summary>Routing=Best: how many dispatched tasks of a size each compared executor needs in the scoreboard's window.</summary>
+    public int BestMinimumTasks { get; set; } = 20;
+
+    /// <summary>The executors an issue may go to: <see cref="Executors"/>, or the one <see cref="Executor"/>.</summary>
+    public IReadOnlyList<ExecutorOptions> AllExecutors => Executors.Count > 0 ? [.. Executors] : [Executor];
+
+    /// <summary>The executor of issues no rule routes (and of tasks made before routing).</summary>
+    public ExecutorOptions DefaultExecutor => AllExecutors.FirstOrDefault(e => e.Default) ?? AllExecutors[0];
+
+    /// <summary>The executor named <paramref name="name"/> (case-insensitive), or null when none is; the default when <paramref name="name"/> is null.</summary>
+    public ExecutorOptions? FindExecutor(string? name) =>
+        name is null ? DefaultExecutor : AllExecutors.FirstOrDefault(e => string.Equals(e.EffectiveName, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The executor of a task: the one it names, else the default (a name since removed from the settings falls back too).</summary>
+    public ExecutorOptions ExecutorOf(Runs.RunTask task) => FindExecutor(task.Executor) ?? DefaultExecutor;
 
     public DeployOptions Deploy { get; set; } = new();
 

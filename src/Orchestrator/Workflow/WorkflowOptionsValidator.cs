@@ -18,9 +18,21 @@ public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
                 failures.Add(Settings.Invalid($"{prefix}:Name", "expected \"owner/name\"", repo.Name));
             }
 
-            if (repo.Executor.Validate() is { } executor)
+            if (repo.Executors.Count == 0)
             {
-                failures.Add($"{prefix}:{executor}");
+                if (repo.Executor.Validate() is { } executor)
+                {
+                    failures.Add($"{prefix}:{executor}");
+                }
+            }
+            else
+            {
+                ValidateExecutors(repo, prefix, failures);
+            }
+
+            if (repo.BestMinimumTasks < 1)
+            {
+                failures.Add(Settings.Invalid($"{prefix}:BestMinimumTasks", "expected a positive number", repo.BestMinimumTasks));
             }
 
             if (repo.Limit is < 1 or > 100)
@@ -49,5 +61,34 @@ public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateExecutors(RepositoryOptions repo, string prefix, List<string> failures)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var e = 0; e < repo.Executors.Count; e++)
+        {
+            var executor = repo.Executors[e];
+            var path = $"Executors:{e}";
+            if (executor.Validate(path) is { } problem)
+            {
+                failures.Add($"{prefix}:{problem}");
+            }
+
+            if (!names.Add(executor.EffectiveName))
+            {
+                failures.Add(Settings.Invalid($"{prefix}:{path}:Name", "expected a name no other executor of the repository has", executor.EffectiveName));
+            }
+
+            foreach (var size in RepositoryOptions.Split(executor.Sizes).Where(s => Routing.ParseSize(s) is null))
+            {
+                failures.Add(Settings.Invalid($"{prefix}:{path}:Sizes", "expected sizes among S, M and L", size));
+            }
+        }
+
+        if (repo.Executors.Count(x => x.Default) > 1)
+        {
+            failures.Add($"{prefix}:Executors: more than one executor says Default=true; keep one");
+        }
     }
 }
