@@ -30,6 +30,7 @@ public sealed class PullRequestTracker(RunUpdates updates, RequiredChecks requir
                     pull.Url,
                     pull.HeadSha,
                     pull.HeadBranch,
+                    pull.At,
                     pull.Draft,
                     pull.BaseBranch),
             cancellationToken);

@@ -20,6 +20,9 @@ public static partial class Tracking
 {
     public const string Pending = "pending";
 
+    /// <summary><see cref="RunTask.FirstHeadChecks"/> when the pull request got a new head before its first head's checks concluded.</summary>
+    public const string Superseded = "superseded";
+
     /// <summary>The correlation id of a task: it goes into workflow inputs and the run name, so events can be matched back.</summary>
     public static string CorrelationId(RunId run, int issueNumber) => $"orc-{run.Value}-{issueNumber}";
 
@@ -65,7 +68,12 @@ public static partial class Tracking
     public static string? FindCorrelationId(string? text) =>
         text is null ? null : CorrelationPattern().Match(text) is { Success: true } m ? m.Value : null;
 
-    public static RunTask PullRequestOpened(RunTask task, int number, string url, string headSha, string headBranch, bool draft = false, string? baseBranch = null)
+    /// <summary>
+    /// A pull request of the task opened or changed (<paramref name="at"/>: when it was seen). The first one linked
+    /// sets <see cref="RunTask.PullRequestAt"/>; a new head before the first head's checks concluded marks the first
+    /// head <see cref="Superseded"/>.
+    /// </summary>
+    public static RunTask PullRequestOpened(RunTask task, int number, string url, string headSha, string headBranch, DateTimeOffset at, bool draft = false, string? baseBranch = null)
     {
         var sameHead = task.PullRequestNumber == number && task.HeadSha == headSha;
         var updated = task with
@@ -80,14 +88,16 @@ public static partial class Tracking
             Draft = draft,
             BaseBranch = baseBranch ?? task.BaseBranch,
             State = task.State == TaskState.Merged ? TaskState.Merged : TaskState.PrOpen, // a reopened pull request revives a failed task
+            Failure = null,
+            PullRequestAt = Earliest(task.PullRequestAt, at),
         };
-        return updated with { State = StateOf(updated) };
+        return JudgeFirstHead(task, updated with { State = StateOf(updated) });
     }
 
     public static RunTask PullRequestClosed(RunTask task, bool merged, DateTimeOffset at, int number) =>
         merged
-            ? task with { State = TaskState.Merged, MergedAt = at }
-            : task with { State = TaskState.Failed, LastError = $"Pull request #{number} was closed without merging." };
+            ? task with { State = TaskState.Merged, MergedAt = at, Failure = null, PullRequestAt = Earliest(task.PullRequestAt, at) }
+            : task with { State = TaskState.Failed, LastError = $"Pull request #{number} was closed without merging.", Failure = TaskFailure.PullRequestClosed, PullRequestAt = Earliest(task.PullRequestAt, at) };
 
     /// <summary>Records a check's conclusion for the task's current head; reports for an older head are ignored.</summary>
     public static RunTask CheckReported(RunTask task, string headSha, string checkName, string? conclusion)
@@ -102,7 +112,7 @@ public static partial class Tracking
             [checkName] = string.IsNullOrEmpty(conclusion) ? Pending : conclusion.ToLowerInvariant(),
         };
         var updated = task with { Checks = checks };
-        return updated with { State = StateOf(updated) };
+        return JudgeFirstHead(task, updated with { State = StateOf(updated) });
     }
 
     /// <summary>The checks that decide: the required ones when the base branch requires some, else every reported one.</summary>
@@ -139,19 +149,31 @@ public static partial class Tracking
             return TaskState.AgentWorking;
         }
 
+        return ChecksOutcome(task) switch
+        {
+            CheckOutcome.Failing => TaskState.ChecksFailing,
+            CheckOutcome.Green => TaskState.ChecksPassing,
+            _ => TaskState.PrOpen,
+        };
+    }
+
+    /// <summary>
+    /// What the deciding checks of the task's head say together: Failing when one fails; Green when every required
+    /// one (every reported one when none is required, and at least one) passed; else Pending. Drafts and approvals
+    /// do not matter here.
+    /// </summary>
+    public static CheckOutcome ChecksOutcome(RunTask task)
+    {
         var deciding = Deciding(task);
         if (deciding.Values.Any(IsFailing))
         {
-            return TaskState.ChecksFailing;
+            return CheckOutcome.Failing;
         }
 
-        if (task.RequiredChecks is { Count: > 0 } required)
-        {
-            var green = required.All(name => deciding.Any(c => CheckName(c.Key) == name && Classify(c.Value) == CheckOutcome.Green));
-            return green ? TaskState.ChecksPassing : TaskState.PrOpen;
-        }
-
-        return deciding.Count > 0 && deciding.Values.All(c => Classify(c) == CheckOutcome.Green) ? TaskState.ChecksPassing : TaskState.PrOpen;
+        var green = task.RequiredChecks is { Count: > 0 } required
+            ? required.All(name => deciding.Any(c => CheckName(c.Key) == name && Classify(c.Value) == CheckOutcome.Green))
+            : deciding.Count > 0 && deciding.Values.All(c => Classify(c) == CheckOutcome.Green);
+        return green ? CheckOutcome.Green : CheckOutcome.Pending;
     }
 
     /// <summary>Shippable: merged, and none of the deciding checks is failing, pending or waiting for approval.</summary>
@@ -171,6 +193,33 @@ public static partial class Tracking
         "action_required" => CheckOutcome.NeedsApproval,
         _ => CheckOutcome.Pending, // "pending", "queued", "in_progress", "waiting", "requested", null
     };
+
+    /// <summary>
+    /// Records once how the checks of the first head of the task's pull request ended: "success" or "failure" when
+    /// they conclude, <see cref="Superseded"/> when the head changes first. <paramref name="before"/> is the task
+    /// before the change: while <see cref="RunTask.FirstHeadChecks"/> is unset, its head is still the first one.
+    /// </summary>
+    private static RunTask JudgeFirstHead(RunTask before, RunTask after)
+    {
+        if (after.FirstHeadChecks is not null || after.PullRequestNumber is null)
+        {
+            return after;
+        }
+
+        if (before.PullRequestNumber is not null && !string.Equals(before.HeadSha, after.HeadSha, StringComparison.OrdinalIgnoreCase))
+        {
+            return after with { FirstHeadChecks = Superseded };
+        }
+
+        return ChecksOutcome(after) switch
+        {
+            CheckOutcome.Green => after with { FirstHeadChecks = "success" },
+            CheckOutcome.Failing => after with { FirstHeadChecks = "failure" },
+            _ => after,
+        };
+    }
+
+    private static DateTimeOffset Earliest(DateTimeOffset? recorded, DateTimeOffset at) => recorded is { } earlier && earlier <= at ? earlier : at;
 
     /// <summary>"check:build" → "build": the name a required status check uses.</summary>
     public static string CheckName(string key) => key.IndexOf(':', StringComparison.Ordinal) is var at and >= 0 ? key[(at + 1)..] : key;

@@ -177,6 +177,7 @@ public sealed class AgentFlowTests
         var task = (await loop.OnlyRunAsync()).Task(issue.Number)!;
         Assert.Equal(TaskState.Failed, task.State);
         Assert.Contains("API Error: 529 Overloaded", task.LastError, StringComparison.Ordinal);
+        Assert.Equal(TaskFailure.Agent, task.Failure);
         Assert.Contains(loop.Thread(run), m => m.Content.Contains("The agent failed on", StringComparison.Ordinal) && m.Content.Contains("529", StringComparison.Ordinal));
     }
 
@@ -226,6 +227,7 @@ public sealed class AgentFlowTests
         var task = (await loop.OnlyRunAsync()).Task(issue.Number)!;
         Assert.Equal(TaskState.Failed, task.State);
         Assert.Contains("failed to create any code changes", task.LastError, StringComparison.Ordinal);
+        Assert.Equal(TaskFailure.Agent, task.Failure);
     }
 
     [Fact]

@@ -58,10 +58,12 @@ public sealed class DailyLoopTests
             await loop.WebhookAsync("pull_request", DailyLoopDriver.PullRequest("closed", pr, $"Fixes #{task.IssueNumber}", sha, $"{task.IssueNumber}-agent", merged: true));
         }
 
+        var delivered = loop.Time.GetUtcNow();
         await loop.DrainAsync();
         run = await loop.OnlyRunAsync();
         Assert.All(run.Tasks, t => Assert.Equal(TaskState.Merged, t.State));
         Assert.All(run.Tasks, t => Assert.True(Tracking.IsShippable(t)));
+        Assert.All(run.Tasks, t => Assert.Equal(("success", delivered), (t.FirstHeadChecks, t.PullRequestAt)));
         var thread = loop.Thread(run);
         Assert.Contains(thread, m => m.Content.Contains("ready to `/ship`", StringComparison.Ordinal));
         Assert.Equal(3, thread.Count(m => m.Content.Contains("opened for", StringComparison.Ordinal)));

@@ -56,12 +56,14 @@ public sealed class ReconciliationTests
         loop.World.CheckRuns.Add(new Fakes.FakeCheckRun(1, pull.HeadSha, "build", "completed", "success"));
 
         // Act: the first round after the start (the worker runs periodic tasks at start)
+        var roundAt = loop.Time.GetUtcNow().AddMinutes(5);
         await RoundAsync(loop, Reconciliation(loop));
 
         // Assert
         var task = (await loop.OnlyRunAsync()).Task(issue.Number)!;
         Assert.Equal(pull.Number, task.PullRequestNumber);
         Assert.Equal("issue timeline", task.LinkedBy);
+        Assert.Equal(roundAt, task.PullRequestAt);
         Assert.Contains(loop.Thread(run), m => m.Content.Contains($"#{pull.Number}", StringComparison.Ordinal) && m.Content.Contains("found by reconciliation", StringComparison.Ordinal));
     }
 

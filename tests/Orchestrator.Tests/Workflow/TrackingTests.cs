@@ -6,6 +6,7 @@ namespace Orchestrator.Tests.Workflow;
 public sealed class TrackingTests
 {
     private static readonly RunTask Dispatched = new(12, TaskState.Dispatched, "orc-01JD0000000000000000000000-12");
+    private static readonly DateTimeOffset At = DateTimeOffset.Parse("2026-11-25T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData("Fixes #12", 12)]
@@ -58,7 +59,7 @@ public sealed class TrackingTests
     [Fact]
     public void An_opened_pull_request_moves_the_task_to_pr_open()
     {
-        var task = Tracking.PullRequestOpened(Dispatched, 40, "https://github.com/octo/app/pull/40", "abc", "12-fix");
+        var task = Tracking.PullRequestOpened(Dispatched, 40, "https://github.com/octo/app/pull/40", "abc", "12-fix", At);
         Assert.Equal(TaskState.PrOpen, task.State);
         Assert.Equal(40, task.PullRequestNumber);
         Assert.Equal("abc", task.HeadSha);
@@ -67,14 +68,14 @@ public sealed class TrackingTests
     [Fact]
     public void Checks_for_an_older_head_are_ignored()
     {
-        var task = Tracking.PullRequestOpened(Dispatched, 40, "u", "new-sha", "b");
+        var task = Tracking.PullRequestOpened(Dispatched, 40, "u", "new-sha", "b", At);
         Assert.Same(task, Tracking.CheckReported(task, "old-sha", "check:build", "failure"));
     }
 
     [Fact]
     public void One_failing_check_fails_the_head_and_all_green_passes_it()
     {
-        var task = Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b");
+        var task = Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b", At);
         task = Tracking.CheckReported(task, "sha", "check:build", "success");
         task = Tracking.CheckReported(task, "sha", "check:lint", null);
         Assert.Equal(TaskState.PrOpen, task.State);
@@ -89,8 +90,8 @@ public sealed class TrackingTests
     [Fact]
     public void A_new_head_starts_its_checks_over()
     {
-        var task = Tracking.CheckReported(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha1", "b"), "sha1", "check:build", "failure");
-        task = Tracking.PullRequestOpened(task, 40, "u", "sha2", "b");
+        var task = Tracking.CheckReported(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha1", "b", At), "sha1", "check:build", "failure");
+        task = Tracking.PullRequestOpened(task, 40, "u", "sha2", "b", At);
         Assert.Equal(TaskState.PrOpen, task.State);
         Assert.Null(task.Checks);
     }
@@ -98,7 +99,7 @@ public sealed class TrackingTests
     [Fact]
     public void Merged_with_green_checks_is_shippable_and_merged_with_a_failure_is_not()
     {
-        var open = Tracking.CheckReported(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b"), "sha", "check:build", "success");
+        var open = Tracking.CheckReported(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b", At), "sha", "check:build", "success");
         var merged = Tracking.PullRequestClosed(open, merged: true, DateTimeOffset.UnixEpoch, 40);
         Assert.True(Tracking.IsShippable(merged));
 
@@ -111,8 +112,89 @@ public sealed class TrackingTests
     [Fact]
     public void A_pull_request_closed_without_merge_fails_the_task_with_the_reason()
     {
-        var task = Tracking.PullRequestClosed(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b"), merged: false, DateTimeOffset.UnixEpoch, 40);
+        var task = Tracking.PullRequestClosed(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b", At), merged: false, DateTimeOffset.UnixEpoch, 40);
         Assert.Equal(TaskState.Failed, task.State);
         Assert.Contains("#40", task.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_first_linked_pull_request_sets_when_and_later_events_keep_the_earliest()
+    {
+        var task = Tracking.PullRequestOpened(Dispatched, 40, "u", "sha1", "b", At);
+        task = Tracking.PullRequestOpened(task, 40, "u", "sha2", "b", At.AddHours(1));
+        task = Tracking.PullRequestClosed(task, merged: false, At.AddHours(2), 40);
+        task = Tracking.PullRequestOpened(task, 41, "u", "sha3", "b", At.AddHours(3));
+
+        Assert.Equal(At, task.PullRequestAt);
+        Assert.Equal(At.AddHours(-1), Tracking.PullRequestOpened(task, 41, "u", "sha3", "b", At.AddHours(-1)).PullRequestAt);
+    }
+
+    [Fact]
+    public void A_pull_request_first_seen_merged_is_counted_as_opened_when_it_merged()
+    {
+        var merged = Tracking.PullRequestClosed(Dispatched, merged: true, At, 40);
+
+        Assert.Equal(At, merged.PullRequestAt);
+        Assert.Null(merged.Failure);
+    }
+
+    [Theory]
+    [InlineData("success", "success")]
+    [InlineData("failure", "failure")]
+    [InlineData("timed_out", "failure")]
+    [InlineData(null, null)]
+    [InlineData("action_required", null)]
+    public void The_first_heads_checks_are_judged_when_they_conclude(string? conclusion, string? expected)
+    {
+        var task = Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b", At);
+
+        task = Tracking.CheckReported(task, "sha", "check:build", conclusion);
+
+        Assert.Equal(expected, task.FirstHeadChecks);
+    }
+
+    [Fact]
+    public void The_first_heads_verdict_is_never_changed_by_later_checks_or_heads()
+    {
+        var task = Tracking.CheckReported(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha1", "b", At), "sha1", "check:build", "failure");
+        task = Tracking.CheckReported(task, "sha1", "check:build", "success");
+        task = Tracking.PullRequestOpened(task, 40, "u", "sha2", "b", At);
+        task = Tracking.CheckReported(task, "sha2", "check:build", "success");
+
+        Assert.Equal(TaskState.ChecksPassing, task.State);
+        Assert.Equal("failure", task.FirstHeadChecks);
+    }
+
+    [Fact]
+    public void A_new_head_before_the_first_head_concluded_supersedes_it()
+    {
+        var task = Tracking.CheckReported(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha1", "b", At, draft: true), "sha1", "check:build", null);
+        task = Tracking.PullRequestOpened(task, 40, "u", "sha2", "b", At, draft: true);
+        task = Tracking.CheckReported(task, "sha2", "check:build", "success");
+
+        Assert.Equal(Tracking.Superseded, task.FirstHeadChecks);
+    }
+
+    [Fact]
+    public void A_draft_heads_checks_are_judged_too_and_only_the_required_ones_decide()
+    {
+        var task = Tracking.PullRequestOpened(Dispatched with { RequiredChecks = ["build"] }, 40, "u", "sha", "b", At, draft: true);
+        task = Tracking.CheckReported(task, "sha", "check:lint", "failure");
+        Assert.Null(task.FirstHeadChecks);
+
+        task = Tracking.CheckReported(task, "sha", "check:build", "success");
+        Assert.Equal(TaskState.AgentWorking, task.State);
+        Assert.Equal("success", task.FirstHeadChecks);
+    }
+
+    [Fact]
+    public void A_pull_request_closed_unmerged_records_the_reason_and_reopening_clears_it()
+    {
+        var closed = Tracking.PullRequestClosed(Tracking.PullRequestOpened(Dispatched, 40, "u", "sha", "b", At), merged: false, At, 40);
+        Assert.Equal(TaskFailure.PullRequestClosed, closed.Failure);
+
+        var reopened = Tracking.PullRequestOpened(closed, 40, "u", "sha", "b", At);
+        Assert.Equal(TaskState.PrOpen, reopened.State);
+        Assert.Null(reopened.Failure);
     }
 }

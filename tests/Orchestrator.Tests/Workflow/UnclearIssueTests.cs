@@ -40,6 +40,7 @@ public sealed class UnclearIssueTests
         Assert.Equal(TaskState.Dispatched, run.Task(clear.Number)!.State);
         Assert.Equal(TaskState.Failed, run.Task(unclear.Number)!.State);
         Assert.Equal("not dispatched: needs clarification", run.Task(unclear.Number)!.LastError);
+        Assert.Equal(TaskFailure.Unclear, run.Task(unclear.Number)!.Failure);
         Assert.Contains("Which columns should the CSV hold?", notice.Content, StringComparison.Ordinal);
 
         // One comment with the question, its mention broken; the clicks are audited

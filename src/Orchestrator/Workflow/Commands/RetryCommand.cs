@@ -41,7 +41,7 @@ public sealed class RetryCommand(RunCommandSupport support, IRunStore runs, RunU
         var updated = await runs.UpdateWithRetryAsync(
             run.Id,
             current => current.Task(issue) is { } t
-                ? current.WithTask(t with { State = TaskState.Queued, LastError = null, FlaggedStale = false, PullRequestNumber = null, PullRequestUrl = null, HeadSha = null, HeadBranch = null, Checks = null, Draft = false, LinkedBy = null, AgentNote = null, Attempts = t.Attempts + 1 })
+                ? current.WithTask(t with { State = TaskState.Queued, LastError = null, FlaggedStale = false, PullRequestNumber = null, PullRequestUrl = null, HeadSha = null, HeadBranch = null, Checks = null, Draft = false, LinkedBy = null, AgentNote = null, PullRequestAt = null, FirstHeadChecks = null, Failure = null, Attempts = t.Attempts + 1 })
                 : null,
             cancellationToken);
         var attempt = updated.Task(issue)!.Attempts;

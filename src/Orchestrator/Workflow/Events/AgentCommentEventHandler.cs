@@ -47,7 +47,7 @@ public sealed class AgentCommentEventHandler(RunUpdates updates, IRunStore runs,
             number,
             (_, t) => outcome.Succeeded || t.State is TaskState.Merged or TaskState.Failed
                 ? t with { AgentNote = outcome.Message }
-                : t with { State = TaskState.Failed, AgentNote = outcome.Message, LastError = "The agent reported a failure: " + outcome.Message },
+                : t with { State = TaskState.Failed, Failure = TaskFailure.Agent, AgentNote = outcome.Message, LastError = "The agent reported a failure: " + outcome.Message },
             cancellationToken);
         if (result is not { } changed)
         {

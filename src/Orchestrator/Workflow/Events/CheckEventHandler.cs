@@ -113,7 +113,7 @@ public sealed class CheckEventHandler(RunUpdates updates, IRunStore runs, TimePr
             {
                 var linked = t with { DispatchId = workflowRun.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
                 return failed && t.PullRequestNumber is null && t.State is Runs.TaskState.Dispatched or Runs.TaskState.Queued
-                    ? linked with { State = Runs.TaskState.Failed, LastError = $"The agent workflow run ended {conclusion} without a pull request." }
+                    ? linked with { State = Runs.TaskState.Failed, Failure = TaskFailure.Agent, LastError = $"The agent workflow run ended {conclusion} without a pull request." }
                     : linked;
             },
             cancellationToken);

@@ -48,7 +48,7 @@ public sealed class IssueEventHandler(RunUpdates updates, IRunStore runs) : IGit
                     number,
                     (_, t) => t.State is Runs.TaskState.Merged || t.PullRequestNumber is not null
                         ? t
-                        : t with { State = Runs.TaskState.Failed, LastError = "The issue was closed without a pull request." },
+                        : t with { State = Runs.TaskState.Failed, Failure = TaskFailure.IssueClosed, LastError = "The issue was closed without a pull request." },
                     cancellationToken);
                 if (result is { } changed)
                 {

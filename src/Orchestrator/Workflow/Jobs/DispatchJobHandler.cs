@@ -70,7 +70,7 @@ public sealed partial class DispatchJobHandler(
                 if (WorkflowJobs.IsPermanent(ex) || WorkflowJobs.IsLastAttempt(job, jobOptions.Value))
                 {
                     var reason = $"Dispatch failed: {WorkflowJobs.Describe(ex)}";
-                    var result = await updates.ChangeTaskAsync(run.Id, task.IssueNumber, (_, t) => t with { State = TaskState.Failed, LastError = reason }, cancellationToken);
+                    var result = await updates.ChangeTaskAsync(run.Id, task.IssueNumber, (_, t) => t with { State = TaskState.Failed, Failure = TaskFailure.Dispatch, LastError = reason }, cancellationToken);
                     if (result is { } failed)
                     {
                         await updates.NotifyAsync(failed.After, $"dispatch-failed:{task.IssueNumber}:{task.Attempts}", $"❌ #{task.IssueNumber} could not be dispatched: {reason}. Use `/retry issue:{task.IssueNumber}` once it is fixed.", cancellationToken);
@@ -117,7 +117,7 @@ public sealed partial class DispatchJobHandler(
         var result = await updates.ChangeTaskAsync(
             run.Id,
             task.IssueNumber,
-            (_, t) => t.State == TaskState.Queued ? t with { State = TaskState.Failed, LastError = "not dispatched: needs clarification" } : t,
+            (_, t) => t.State == TaskState.Queued ? t with { State = TaskState.Failed, Failure = TaskFailure.Unclear, LastError = "not dispatched: needs clarification" } : t,
             cancellationToken);
         if (result is { } held)
         {

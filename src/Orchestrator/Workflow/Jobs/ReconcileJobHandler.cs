@@ -138,7 +138,7 @@ public sealed partial class ReconcileJobHandler(
                         run.Id,
                         task.IssueNumber,
                         (_, t) => t is { PullRequestNumber: null, State: TaskState.Dispatched }
-                            ? t with { State = TaskState.Failed, LastError = $"The agent workflow run ended {conclusion} without a pull request." }
+                            ? t with { State = TaskState.Failed, Failure = TaskFailure.Agent, LastError = $"The agent workflow run ended {conclusion} without a pull request." }
                             : t,
                         cancellationToken);
                     if (result is { } changed)
