@@ -34,6 +34,12 @@ public enum TaskFailure
 
     /// <summary>Not dispatched: the planning model judged the issue unclear (not the agent's failure).</summary>
     Unclear,
+
+    /// <summary>
+    /// Never written to a task: the scoreboard's bucket for a task that failed before reasons were recorded (a run made
+    /// before the scoreboard), so every failed task is counted somewhere and none is blamed on a guess.
+    /// </summary>
+    Unrecorded,
 }
 
 /// <summary>

@@ -50,6 +50,7 @@ public static class WorkflowServices
         services.AddSingleton<PullRequestLinker>();
         services.AddSingleton<PullRequestTracker>();
         services.AddSingleton<RequiredChecks>();
+        services.AddSingleton<ScoreboardQuery>();
         services.AddSingleton<IPeriodicTask, StaleTaskSweep>();
         services.AddSingleton<IPeriodicTask, ShipWatch>();
         services.AddSingleton<IPeriodicTask, ScheduledPlans>();

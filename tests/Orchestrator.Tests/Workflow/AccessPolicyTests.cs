@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Options;
 using Orchestrator.Discord;
+using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Workflow;
 
 namespace Orchestrator.Tests.Workflow;
@@ -66,16 +66,7 @@ public sealed class AccessPolicyTests
         Assert.False(Policy(new WorkflowOptions()).CheckAdmin(Caller("u1", ["r-admin"])).Allowed);
     }
 
-    private static AccessPolicy Policy(WorkflowOptions options) => new(new StaticMonitor(options));
+    private static AccessPolicy Policy(WorkflowOptions options) => new(new StaticOptionsMonitor<WorkflowOptions>(options));
 
     private static Caller Caller(string user, string[] roles) => new(user, roles);
-
-    private sealed class StaticMonitor(WorkflowOptions value) : IOptionsMonitor<WorkflowOptions>
-    {
-        public WorkflowOptions CurrentValue => value;
-
-        public WorkflowOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<WorkflowOptions, string?> listener) => null;
-    }
 }

@@ -23,6 +23,11 @@ public sealed class DynamoRunStoreContractTests(DynaliteServer dynalite) : RunSt
     protected override Task<IStoreBackend> CreateStoreAsync(FakeTimeProvider clock) => DynamoContract.Create(dynalite, clock, OnDispose);
 }
 
+public sealed class DynamoScoreboardContractTests(DynaliteServer dynalite) : ScoreboardStoreContract
+{
+    protected override Task<IStoreBackend> CreateStoreAsync(FakeTimeProvider clock) => DynamoContract.Create(dynalite, clock, OnDispose);
+}
+
 public sealed class DynamoEffectLedgerContractTests(DynaliteServer dynalite) : EffectLedgerContract
 {
     protected override Task<IStoreBackend> CreateStoreAsync(FakeTimeProvider clock) => DynamoContract.Create(dynalite, clock, OnDispose);

@@ -55,6 +55,11 @@ public sealed class SqliteRunStoreTests : RunStoreContract
     protected override Task<IStoreBackend> CreateStoreAsync(FakeTimeProvider clock) => SqliteContract.CreateAsync(clock, OnDispose);
 }
 
+public sealed class SqliteScoreboardTests : ScoreboardStoreContract
+{
+    protected override Task<IStoreBackend> CreateStoreAsync(FakeTimeProvider clock) => SqliteContract.CreateAsync(clock, OnDispose);
+}
+
 public sealed class SqliteEffectLedgerTests : EffectLedgerContract
 {
     protected override Task<IStoreBackend> CreateStoreAsync(FakeTimeProvider clock) => SqliteContract.CreateAsync(clock, OnDispose);
