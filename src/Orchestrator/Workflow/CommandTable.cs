@@ -15,6 +15,7 @@ public static class CommandTable
         ApproveCommand.Descriptor,
         RejectCommand.Descriptor,
         StatusCommand.Descriptor,
+        StatsCommand.Descriptor,
         ShipCommand.Descriptor,
         HoldCommand.Descriptor,
         CancelCommand.Descriptor,

@@ -156,13 +156,19 @@ public static class RunViews
             + (failing > 0 ? $" · {failing} need attention" : string.Empty);
     }
 
-    public static MessagePayload ShipSummary(Run run, TimeProvider time)
+    /// <summary>The summary of a shipped (or failed) run, with one line per agent (<paramref name="executorOf"/> names a task's).</summary>
+    public static MessagePayload ShipSummary(Run run, TimeProvider time, Func<Run, RunTask, string> executorOf)
     {
         var ship = run.Ship!;
         var duration = (ship.CompletedAt ?? time.GetUtcNow()) - run.CreatedAt;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"**{run.Tasks.Count(t => t.State == TaskState.Merged)}** of {run.Tasks.Count} task(s) merged and shipped.\n");
         text.Append(CultureInfo.InvariantCulture, $"Run took {Duration(duration)}; deploy took {Duration((ship.CompletedAt ?? time.GetUtcNow()) - ship.RequestedAt)}.\n");
+        foreach (var agent in Scoreboard.Compute([run], executorOf, DateTimeOffset.MinValue, DateTimeOffset.MaxValue))
+        {
+            text.Append(ScoreboardViews.AgentLine(agent)).Append('\n');
+        }
+
         foreach (var task in run.Tasks.Where(t => t.PullRequestUrl is not null))
         {
             text.Append(CultureInfo.InvariantCulture, $"• #{task.IssueNumber} → [PR #{task.PullRequestNumber}](<{task.PullRequestUrl}>)\n");

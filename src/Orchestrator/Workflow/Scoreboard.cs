@@ -134,6 +134,10 @@ public sealed class ScoreboardQuery(IRunStore runs, IOptionsMonitor<WorkflowOpti
         return Scores(latest, repository, days, size);
     }
 
+    /// <summary>The name of a task's executor: its own, else its repository's default, else <see cref="UnconfiguredExecutor"/>.</summary>
+    internal static string ExecutorOf(WorkflowOptions settings, Run run, RunTask task) =>
+        task.Executor ?? settings.Find(run.Repository)?.DefaultExecutor.EffectiveName ?? UnconfiguredExecutor;
+
     /// <summary>The scores of runs already read (the metrics' refresh reads the newest runs once for all its gauges).</summary>
     internal IReadOnlyList<ExecutorScore> Scores(IEnumerable<Run> latest, string? repository, int days, IssueSize? size)
     {
@@ -142,7 +146,7 @@ public sealed class ScoreboardQuery(IRunStore runs, IOptionsMonitor<WorkflowOpti
         var settings = options.CurrentValue;
         return Scoreboard.Compute(
             latest.Where(r => repository is null || string.Equals(r.Repository, repository, StringComparison.OrdinalIgnoreCase)),
-            (run, task) => task.Executor ?? settings.Find(run.Repository)?.DefaultExecutor.EffectiveName ?? UnconfiguredExecutor,
+            (run, task) => ExecutorOf(settings, run, task),
             now - TimeSpan.FromDays(days),
             now,
             size);

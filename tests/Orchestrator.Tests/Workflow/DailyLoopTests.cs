@@ -91,6 +91,7 @@ public sealed class DailyLoopTests
         });
         var summary = Assert.Single(loop.Thread(run), m => EmbedText(m).Contains("Shipped — run", StringComparison.Ordinal));
         Assert.Contains("3** of 3 task(s) merged", EmbedText(summary), StringComparison.Ordinal);
+        Assert.Contains("\n**workflow**: 3 tasks, 3 merged (median 1h)\n", EmbedText(summary), StringComparison.Ordinal);
         Assert.Equal(4, loop.GitHub.EffectCount("actions/create-workflow-dispatch"));
         Assert.Empty(await loop.App.Services.GetRequiredService<IJobQueue>().ListDeadLetteredAsync(10, TestContext.Current.CancellationToken));
         var audit = await loop.App.Services.GetRequiredService<IAuditLog>().ListByRunAsync(run.Id.Value, TestContext.Current.CancellationToken);

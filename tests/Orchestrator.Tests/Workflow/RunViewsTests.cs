@@ -51,6 +51,32 @@ public sealed class RunViewsTests
     }
 
     [Fact]
+    public void The_ship_summary_has_one_line_per_agent_with_its_merges_and_median_time_to_merge()
+    {
+        // Arrange: claude's merges took 2h and 2h 20m (median 2h 10m); copilot's one task failed; #4 was never dispatched
+        var at = DateTimeOffset.Parse("2026-11-25T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var run = RunWith([new PlannedIssue(1, "One", "u1", []), new PlannedIssue(2, "Two", "u2", []), new PlannedIssue(3, "Three", "u3", []), new PlannedIssue(4, "Four", "u4", [])]) with
+        {
+            State = RunState.Completed,
+            Ship = new ShipInfo("c-ship", "discord:2", at.AddHours(3), Conclusion: "success", CompletedAt: at.AddHours(3)),
+            Tasks =
+            [
+                new RunTask(1, TaskState.Merged, "c1", DispatchedAt: at, MergedAt: at.AddHours(2), Executor: "claude"),
+                new RunTask(2, TaskState.Merged, "c2", DispatchedAt: at, MergedAt: at.AddMinutes(140), Executor: "claude"),
+                new RunTask(3, TaskState.Failed, "c3", DispatchedAt: at, Executor: "copilot"),
+                new RunTask(4, TaskState.Failed, "c4", Failure: TaskFailure.Unclear),
+            ],
+        };
+
+        // Act
+        var text = RunViews.ShipSummary(run, TimeProvider.System, (_, t) => t.Executor ?? "default").Embeds![0].Description!;
+
+        // Assert
+        Assert.Contains("\n**claude**: 2 tasks, 2 merged (median 2h 10m)\n**copilot**: 1 task, 0 merged\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("default", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_thread_is_named_for_the_day()
     {
         Assert.Equal("Daily Plan — 2026-11-25", RunViews.ThreadName(new DateOnly(2026, 11, 25)));

@@ -89,7 +89,7 @@ public sealed class FinishJobHandler(
     {
         if (run.Discord?.ThreadId is { } thread)
         {
-            await messages.PostOnceAsync($"run:{run.Id}:summary", thread, RunViews.ShipSummary(run, time), cancellationToken);
+            await messages.PostOnceAsync($"run:{run.Id}:summary", thread, RunViews.ShipSummary(run, time, (r, t) => ScoreboardQuery.ExecutorOf(options.CurrentValue, r, t)), cancellationToken);
         }
     }
 
