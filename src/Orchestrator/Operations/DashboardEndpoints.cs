@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
@@ -7,7 +8,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Orchestrator.Configuration;
 using Orchestrator.GitHub;
+using Orchestrator.Runs;
 using Orchestrator.Storage;
+using Orchestrator.Workflow;
+using Orchestrator.Workflow.Commands;
 
 namespace Orchestrator.Operations;
 
@@ -67,6 +71,7 @@ public static partial class DashboardEndpoints
         admin.MapGet("/deliveries", (Delegate)DeliveriesAsync);
         admin.MapGet("/jobs", (Delegate)JobsAsync);
         admin.MapGet("/audit", (Delegate)AuditAsync);
+        admin.MapGet("/stats", (Delegate)StatsAsync);
         admin.MapPost("/deliveries/{id}/replay", ReplayAsync);
         admin.MapPost("/jobs/{id}/retry", RetryAsync);
         admin.MapGet("/signin", SignIn);
@@ -97,6 +102,27 @@ public static partial class DashboardEndpoints
         var since = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(-7);
         return DashboardPages.Audit(await queries.ListAuditAsync(since, null, null, 200, ct));
     });
+
+    /// <summary>The scoreboard: ?days (1-365, 30), ?repo and ?size (S, M, L) as /stats takes them; a wrong value is a 400.</summary>
+    private static async Task<IResult> StatsAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var days = StatsCommand.DefaultDays;
+        if (query["days"].FirstOrDefault() is { } daysText && (!int.TryParse(daysText, NumberStyles.None, CultureInfo.InvariantCulture, out days) || days is < 1 or > StatsCommand.MaxDays))
+        {
+            return Html(DashboardPages.Message("Bad request", $"days must be a whole number from 1 to {StatsCommand.MaxDays}.", Root + "/stats", "The last 30 days"), StatusCodes.Status400BadRequest);
+        }
+
+        IssueSize? size = null;
+        if (query["size"].FirstOrDefault() is { Length: > 0 } sizeText && (size = Routing.ParseSize(sizeText)) is null)
+        {
+            return Html(DashboardPages.Message("Bad request", "size must be S, M or L.", Root + "/stats", "Every size"), StatusCodes.Status400BadRequest);
+        }
+
+        var repository = query["repo"].FirstOrDefault() is { Length: > 0 } repo ? repo : null;
+        return await PageAsync(context, "Scoreboard", async (_, _, ct) =>
+            DashboardPages.Stats(await context.RequestServices.GetRequiredService<ScoreboardQuery>().ScoresAsync(repository, days, size, ct), days, repository, size));
+    }
 
     private static Task<IResult> ReplayAsync(HttpContext context, string id) =>
         ActAsync(context, "/deliveries", (actions, actor, ct) => actions.ReplayAsync(id, actor, ct));

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Orchestrator.Runs;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Operations;
 
@@ -35,7 +37,7 @@ internal static class DashboardPages
         }
 
         html.Append("<style>").Append(Style).Append("</style></head><body><header><span>Orchestrator</span>");
-        foreach (var (path, name) in new[] { (string.Empty, "Runs"), ("/deliveries", "Deliveries"), ("/jobs", "Jobs"), ("/audit", "Audit") })
+        foreach (var (path, name) in new[] { (string.Empty, "Runs"), ("/deliveries", "Deliveries"), ("/jobs", "Jobs"), ("/audit", "Audit"), ("/stats", "Stats") })
         {
             html.Append("<a href=\"").Append(DashboardEndpoints.Root).Append(path).Append("\">").Append(name).Append("</a>");
         }
@@ -186,6 +188,36 @@ internal static class DashboardPages
             e.RunId is null ? "-" : Link($"{DashboardEndpoints.Root}/runs/{e.RunId}", e.RunId),
             State(e.Outcome),
             E(e.Detail ?? "-"),
+        }));
+        return html.ToString();
+    }
+
+    /// <summary>The scoreboard, one row per executor, with links to other windows (the figures as /stats defines them).</summary>
+    public static string Stats(IReadOnlyList<ExecutorScore> scores, int days, string? repository, IssueSize? size)
+    {
+        var html = new StringBuilder("<p>");
+        html.Append(E($"Tasks dispatched in the last {days} day{(days == 1 ? string.Empty : "s")}"))
+            .Append(repository is null ? string.Empty : " of " + E(repository))
+            .Append(size is null ? string.Empty : E($", issues of size {size}"))
+            .Append(", by executor. Other windows:");
+        foreach (var window in new[] { 7, 30, 90, 365 })
+        {
+            var query = $"?days={window}" + (repository is null ? string.Empty : "&repo=" + Uri.EscapeDataString(repository)) + (size is null ? string.Empty : $"&size={size}");
+            html.Append(' ').Append(Link($"{DashboardEndpoints.Root}/stats{query}", $"{window} days"));
+        }
+
+        html.Append("</p>");
+        Table(html, "scores", ["Executor", "Dispatched", "Pull requests", "Median to PR", "First head green", "Merged", "Median to merge", "Failed", "Shipped"], scores.Select(s => new[]
+        {
+            E(s.Executor),
+            E(s.Dispatched.ToString(CultureInfo.InvariantCulture)),
+            E($"{s.PullRequests} ({ScoreboardViews.Percent(s.PullRequestRate)})"),
+            E(ScoreboardViews.Span(s.MedianTimeToPullRequest)),
+            E(ScoreboardViews.FirstHead(s)),
+            E($"{s.Merged} ({ScoreboardViews.Percent(s.MergeRate)})"),
+            E(ScoreboardViews.Span(s.MedianTimeToMerge)),
+            E(ScoreboardViews.Failures(s)),
+            E(s.Shipped.ToString(CultureInfo.InvariantCulture)),
         }));
         return html.ToString();
     }

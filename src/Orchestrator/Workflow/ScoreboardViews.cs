@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Orchestrator.Discord;
 using Orchestrator.Runs;
 
@@ -15,21 +14,25 @@ public static class ScoreboardViews
     public static string Line(ExecutorScore score)
     {
         ArgumentNullException.ThrowIfNull(score);
-        var text = new StringBuilder();
-        text.Append("**").Append(Markdown.Escape(score.Executor)).Append("**: ")
-            .Append(CultureInfo.InvariantCulture, $"{score.Dispatched} dispatched")
-            .Append(CultureInfo.InvariantCulture, $" · PR {score.PullRequests} ({Percent(score.PullRequestRate)}{Median(score.MedianTimeToPullRequest)})")
-            .Append(score.FirstHeadJudged == 0
-                ? " · first-head green -"
-                : string.Create(CultureInfo.InvariantCulture, $" · first-head green {score.FirstHeadGreen}/{score.FirstHeadJudged} ({Percent(score.FirstHeadGreenRate)})"))
-            .Append(CultureInfo.InvariantCulture, $" · merged {score.Merged} ({Percent(score.MergeRate)}{Median(score.MedianTimeToMerge)})")
-            .Append(CultureInfo.InvariantCulture, $" · failed {score.FailedTotal}");
-        if (score.FailedTotal > 0)
-        {
-            text.Append(" (").AppendJoin(", ", score.Failed.Select(f => string.Create(CultureInfo.InvariantCulture, $"{Reason(f.Key)} {f.Value}"))).Append(')');
-        }
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"**{Markdown.Escape(score.Executor)}**: {score.Dispatched} dispatched · PR {score.PullRequests} ({Percent(score.PullRequestRate)}{Median(score.MedianTimeToPullRequest)}) · first-head green {FirstHead(score)} · merged {score.Merged} ({Percent(score.MergeRate)}{Median(score.MedianTimeToMerge)}) · failed {Failures(score)} · shipped {score.Shipped}");
+    }
 
-        return text.Append(CultureInfo.InvariantCulture, $" · shipped {score.Shipped}").ToString();
+    /// <summary>"6/9 (67%)": first heads green of those judged; "-" when none was judged.</summary>
+    public static string FirstHead(ExecutorScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        return score.FirstHeadJudged == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{score.FirstHeadGreen}/{score.FirstHeadJudged} ({Percent(score.FirstHeadGreenRate)})");
+    }
+
+    /// <summary>"2 (agent 1, PR closed 1)": failed tasks and their reasons; "0" when none failed.</summary>
+    public static string Failures(ExecutorScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        return score.FailedTotal == 0
+            ? "0"
+            : string.Create(CultureInfo.InvariantCulture, $"{score.FailedTotal} ({string.Join(", ", score.Failed.Select(f => string.Create(CultureInfo.InvariantCulture, $"{Reason(f.Key)} {f.Value}")))})");
     }
 
     /// <summary>e.g. <c>claude: 3 tasks, 3 merged (median 2h 10m)</c>, for the ship summary.</summary>

@@ -84,6 +84,11 @@ public sealed class DashboardTests : IAsyncLifetime
         await dashboard.GoToAsync("Audit");
         Assert.Contains("github:ada", await dashboard.Row("audit", "job.retry").InnerTextAsync(), StringComparison.Ordinal);
         await dashboard.ScreenshotAsync("07-audit");
+
+        await dashboard.GoToAsync("Stats");
+        Assert.Equal("Scoreboard", await dashboard.HeadingAsync());
+        Assert.StartsWith("workflow\t3\t0 (0%)", await dashboard.Row("scores", "workflow").InnerTextAsync(), StringComparison.Ordinal);
+        await dashboard.ScreenshotAsync("07b-stats");
     }
 
     [Fact]
