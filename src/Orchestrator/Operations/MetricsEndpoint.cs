@@ -1,12 +1,13 @@
 using Orchestrator.Runs;
 using Orchestrator.Storage;
 using Orchestrator.Telemetry;
+using Orchestrator.Workflow;
 
 namespace Orchestrator.Operations;
 
 /// <summary>
 /// GET /metrics (Prometheus text format) when running as a process. Before a scrape the gauges that come from the store
-/// (queue depth, oldest due job, dead letters, runs by state) are refreshed, at most once per <see cref="MinRefresh"/>,
+/// (queue depth, oldest due job, dead letters, runs by state, the agents' scoreboard) are refreshed, at most once per <see cref="MinRefresh"/>,
 /// so a scrape costs two or three store reads and reading a gauge never waits on the store.
 /// </summary>
 public static class MetricsEndpoint
@@ -36,8 +37,11 @@ public static class MetricsEndpoint
 }
 
 /// <summary>Reads the store for the gauges of <see cref="OrchestratorMetrics"/>; a store that cannot answer leaves the last values.</summary>
-public sealed partial class StoreGauges(OperatorQueries queries, IRunStore runs, OrchestratorMetrics metrics, TimeProvider time, ILogger<StoreGauges> logger) : IDisposable
+public sealed partial class StoreGauges(OperatorQueries queries, IRunStore runs, ScoreboardQuery scoreboard, OrchestratorMetrics metrics, TimeProvider time, ILogger<StoreGauges> logger) : IDisposable
 {
+    /// <summary>The window of the agents' gauges: the last 30 days, as /stats shows by default.</summary>
+    public const int AgentWindowDays = 30;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DateTimeOffset _refreshed = DateTimeOffset.MinValue;
 
@@ -55,6 +59,7 @@ public sealed partial class StoreGauges(OperatorQueries queries, IRunStore runs,
             metrics.SetQueue(queue.Pending, queue.Leased, queue.DeadLettered, queue.OldestDueAgeSeconds);
             var latest = await runs.ListLatestAsync(OperatorQueries.RunScanLimit, cancellationToken);
             metrics.SetRuns(Enum.GetValues<RunState>().ToDictionary(Names.Of, s => (long)latest.Count(r => r.State == s), StringComparer.Ordinal));
+            metrics.SetAgents([.. scoreboard.Scores(latest, null, AgentWindowDays, null).Select(Figures)]);
             _refreshed = time.GetUtcNow();
         }
         catch (StoreUnavailableException ex)
@@ -68,6 +73,21 @@ public sealed partial class StoreGauges(OperatorQueries queries, IRunStore runs,
     }
 
     public void Dispose() => _gate.Dispose();
+
+    private static AgentFigures Figures(ExecutorScore score) => new(
+        score.Executor,
+        new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["dispatched"] = score.Dispatched,
+            ["pull_request"] = score.PullRequests,
+            ["first_head_judged"] = score.FirstHeadJudged,
+            ["first_head_green"] = score.FirstHeadGreen,
+            ["merged"] = score.Merged,
+            ["failed"] = score.FailedTotal,
+            ["shipped"] = score.Shipped,
+        },
+        score.MedianTimeToPullRequest?.TotalSeconds,
+        score.MedianTimeToMerge?.TotalSeconds);
 
     private static partial class Log
     {

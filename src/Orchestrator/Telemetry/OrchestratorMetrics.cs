@@ -5,8 +5,8 @@ namespace Orchestrator.Telemetry;
 
 /// <summary>
 /// The service's own metrics, from one meter: what arrived, what was refused, what the jobs did, and gauges of the
-/// queue, the runs and GitHub's rate limit. The gauges report the last snapshot given to them (see
-/// <see cref="SetQueue"/>, <see cref="SetRuns"/>): whoever exports refreshes the snapshot first, so reading a gauge never
+/// queue, the runs, the agents' scoreboard and GitHub's rate limit. The gauges report the last snapshot given to them (see
+/// <see cref="SetQueue"/>, <see cref="SetRuns"/>, <see cref="SetAgents"/>): whoever exports refreshes the snapshot first, so reading a gauge never
 /// touches the store.
 /// </summary>
 public sealed class OrchestratorMetrics
@@ -24,6 +24,7 @@ public sealed class OrchestratorMetrics
     private readonly ConcurrentDictionary<string, long> _rateLimit = new(StringComparer.Ordinal);
     private volatile QueueSnapshot? _queue;
     private volatile IReadOnlyDictionary<string, long>? _runs;
+    private volatile IReadOnlyList<AgentFigures>? _agents;
 
     public OrchestratorMetrics(IMeterFactory meterFactory)
     {
@@ -46,6 +47,8 @@ public sealed class OrchestratorMetrics
         meter.CreateObservableGauge("orchestrator.jobs.oldest_due_age", () => Queue(q => q.OldestDueAgeSeconds), unit: "s", description: "How long the oldest due job has waited past its due time.");
         meter.CreateObservableGauge("orchestrator.runs", ObserveRuns, description: "Runs by state (among the newest runs).");
         meter.CreateObservableGauge("orchestrator.github.ratelimit.remaining", ObserveRateLimit, description: "GitHub's x-ratelimit-remaining in its last answer, by resource.");
+        meter.CreateObservableGauge("orchestrator.agent.tasks", ObserveAgentTasks, description: "Tasks dispatched in the last 30 days, by executor and outcome (the scoreboard).");
+        meter.CreateObservableGauge("orchestrator.agent.median_time", ObserveAgentMedians, unit: "s", description: "Median time from dispatch to the first pull request or to the merge, by executor (last 30 days).");
     }
 
     public void WebhookStored(string eventName, bool duplicate) =>
@@ -80,11 +83,22 @@ public sealed class OrchestratorMetrics
     /// <summary>Counts by snake_case state name.</summary>
     public void SetRuns(IReadOnlyDictionary<string, long> byState) => _runs = byState;
 
+    /// <summary>The scoreboard's figures per executor; an executor absent from the list has no series.</summary>
+    public void SetAgents(IReadOnlyList<AgentFigures> agents) => _agents = agents;
+
     private IEnumerable<Measurement<double>> Queue(Func<QueueSnapshot, double> value) =>
         _queue is { } queue ? [new Measurement<double>(value(queue))] : [];
 
     private IEnumerable<Measurement<long>> ObserveRuns() =>
         (_runs ?? new Dictionary<string, long>()).Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("state", r.Key)));
+
+    private IEnumerable<Measurement<long>> ObserveAgentTasks() =>
+        (_agents ?? []).SelectMany(a => a.Tasks.Select(t => new Measurement<long>(t.Value, new KeyValuePair<string, object?>("executor", a.Executor), new KeyValuePair<string, object?>("outcome", t.Key))));
+
+    private IEnumerable<Measurement<double>> ObserveAgentMedians() =>
+        (_agents ?? []).SelectMany(a => new[] { ("pull_request", a.MedianSecondsToPullRequest), ("merge", a.MedianSecondsToMerge) }
+            .Where(m => m.Item2 is not null)
+            .Select(m => new Measurement<double>(m.Item2!.Value, new KeyValuePair<string, object?>("executor", a.Executor), new KeyValuePair<string, object?>("to", m.Item1))));
 
     private IEnumerable<Measurement<long>> ObserveRateLimit() =>
         _rateLimit.Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("resource", r.Key)));

@@ -86,7 +86,47 @@ public sealed class PrometheusMetricsTests
         Assert.Equal(1, Sum(after, "orchestrator_runs", "state=\"in_progress\""));
         Assert.Equal(0, Sum(after, "orchestrator_runs", "state=\"completed\""));
         Assert.Equal(0, Sum(before, "orchestrator_jobs_dead_letters"));
+        Assert.Equal(3, Sum(after, "orchestrator_agent_tasks", "executor=\"workflow\"", "outcome=\"dispatched\""));
+        Assert.Equal(1, Sum(after, "orchestrator_agent_tasks", "executor=\"workflow\"", "outcome=\"pull_request\""));
+        Assert.Equal(0, Sum(after, "orchestrator_agent_tasks", "executor=\"workflow\"", "outcome=\"merged\""));
+        Assert.Single(after, m => m.Name == "orchestrator_agent_median_time_seconds" && m.Labels.Contains("to=\"pull_request\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(before, m => m.Name.StartsWith("orchestrator_agent_", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_agents_scoreboard_of_the_last_30_days_is_in_gauges_per_executor()
+    {
+        // Arrange: the seeded history on 1 December (ScoreboardTests works its figures out by hand)
+        await using var loop = await DailyLoopDriver.StartAsync(new Dictionary<string, string?>(ScoreboardHistory.Settings()), ScoreboardHistory.Until);
+        foreach (var run in ScoreboardHistory.Runs())
+        {
+            await loop.Runs.CreateAsync(run, Ct);
+        }
+
+        using var client = loop.App.CreateClient();
+
+        // Act
+        var text = await client.GetStringAsync("/metrics", Ct);
+        var metrics = Parse(text);
+
+        // Assert
+        Assert.True(text.Contains("# TYPE orchestrator_agent_tasks gauge", StringComparison.Ordinal), text);
+        (string Outcome, double Claude, double Copilot, double OpenHands)[] expected =
+        [
+            ("dispatched", 6, 4, 2), ("pull_request", 5, 3, 1), ("first_head_judged", 4, 3, 1), ("first_head_green", 3, 1, 1),
+            ("merged", 4, 2, 1), ("failed", 1, 2, 0), ("shipped", 3, 1, 1),
+        ];
+        Assert.All(expected, e => Assert.Equal(
+            (e.Outcome, e.Claude, e.Copilot, e.OpenHands),
+            (e.Outcome, Agent(metrics, "orchestrator_agent_tasks", "claude", $"outcome=\"{e.Outcome}\""), Agent(metrics, "orchestrator_agent_tasks", "copilot", $"outcome=\"{e.Outcome}\""), Agent(metrics, "orchestrator_agent_tasks", "openhands", $"outcome=\"{e.Outcome}\""))));
+        Assert.Equal(3600, Agent(metrics, "orchestrator_agent_median_time_seconds", "claude", "to=\"pull_request\""));
+        Assert.Equal(12600, Agent(metrics, "orchestrator_agent_median_time_seconds", "claude", "to=\"merge\""));
+        Assert.Equal(7500, Agent(metrics, "orchestrator_agent_median_time_seconds", "copilot", "to=\"merge\""));
+        Assert.Equal(21600, Agent(metrics, "orchestrator_agent_median_time_seconds", "openhands", "to=\"merge\""));
+    }
+
+    private static double Agent(List<Sample> samples, string name, string executor, string label) =>
+        Assert.Single(samples, s => s.Name == name && s.Labels.Contains($"executor=\"{executor}\"", StringComparison.Ordinal) && s.Labels.Contains(label, StringComparison.Ordinal)).Value;
 
     private sealed record Sample(string Name, string Labels, double Value);
 
