@@ -19,6 +19,13 @@ public static class DiscordLimits
     public const int EmbedTotal = 6000;
 
     public const int ButtonLabel = 80;
+
+    /// <summary>A select option's label and description; a select holds at most <see cref="SelectOptions"/> options.</summary>
+    public const int SelectText = 100;
+
+    public const int SelectPlaceholder = 150;
+
+    public const int SelectOptions = 25;
     public const int ThreadName = 100;
     public const int CommandName = 32;
     public const int CommandDescription = 100;
@@ -39,10 +46,21 @@ public static class DiscordLimits
             Embeds = payload.Embeds is null ? null : FitEmbeds(payload.Embeds),
             Components = payload.Components?.Select(row => row with
             {
-                Components = row.Components.Select(b => b with { Label = Cut(b.Label, ButtonLabel) }).ToList(),
+                Components = row.Components.Select(FitComponent).ToList(),
             }).ToList(),
         };
     }
+
+    private static MessageComponent FitComponent(MessageComponent component) => component switch
+    {
+        Button button => button with { Label = Cut(button.Label, ButtonLabel) },
+        StringSelect select => select with
+        {
+            Placeholder = select.Placeholder is null ? null : Cut(select.Placeholder, SelectPlaceholder),
+            Options = [.. select.Options.Take(SelectOptions).Select(o => o with { Label = Cut(o.Label, SelectText), Description = o.Description is null ? null : Cut(o.Description, SelectText) })],
+        },
+        _ => component,
+    };
 
     /// <summary>A thread name on one line, 1 to 100 characters.</summary>
     public static string FitThreadName(string name)

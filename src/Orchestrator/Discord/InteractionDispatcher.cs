@@ -5,9 +5,9 @@ using Orchestrator.Storage;
 namespace Orchestrator.Discord;
 
 /// <summary>
-/// Routes a verified interaction to its command. Buttons carry "command:run-id[:issue]" as custom id and run the
-/// command of that name with the run as argument, so a button and its slash command share one handler and
-/// one access check.
+/// Routes a verified interaction to its command. Buttons and select menus carry "command:run-id[:issue]" as custom
+/// id and run the command of that name with the run as argument, so a component and its slash command share one
+/// handler and one access check.
 /// </summary>
 public sealed partial class InteractionDispatcher(
     IServiceProvider services,
@@ -23,7 +23,7 @@ public sealed partial class InteractionDispatcher(
         }
 
         var (name, arguments) = interaction.Type == InteractionType.MessageComponent || interaction.Type == InteractionType.ModalSubmit
-            ? FromCustomId(interaction.Data!.CustomId!)
+            ? FromCustomId(interaction.Data!.CustomId!, interaction.Data.Values)
             : (interaction.Data!.Name!, Flatten(interaction.Data.Options));
 
         var command = commands.Find(name);
@@ -72,8 +72,11 @@ public sealed partial class InteractionDispatcher(
         }
     }
 
-    /// <summary>"command", "command:run-id" or "command:run-id:issue" (a button about one task of a run).</summary>
-    private static (string Name, IReadOnlyDictionary<string, string> Arguments) FromCustomId(string customId)
+    /// <summary>
+    /// "command", "command:run-id" or "command:run-id:issue" (a button about one task of a run); a select menu's
+    /// choice comes as the "value" argument.
+    /// </summary>
+    private static (string Name, IReadOnlyDictionary<string, string> Arguments) FromCustomId(string customId, IReadOnlyList<string>? values)
     {
         var parts = customId.Split(':', 3);
         var arguments = new Dictionary<string, string>();
@@ -85,6 +88,11 @@ public sealed partial class InteractionDispatcher(
         if (parts.Length > 2)
         {
             arguments["issue"] = parts[2];
+        }
+
+        if (values is [var value, ..])
+        {
+            arguments["value"] = value;
         }
 
         return (parts[0], arguments);

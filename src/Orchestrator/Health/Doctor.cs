@@ -185,28 +185,9 @@ public sealed class Doctor(
                 ? CheckResult.Warn("github", name, $"{name} is archived: nothing can be dispatched or closed there.", "Unarchive it or remove it from Orchestrator:Repositories.")
                 : CheckResult.Pass("github", name, $"{name} is visible (default branch {info.DefaultBranch})."),
         };
-        var executor = repository.Executor;
-        switch (executor.Kind)
+        foreach (var executor in repository.AllExecutors())
         {
-            case ExecutorKind.Workflow when executor.Workflow is { } file:
-                results.Add(await github.WorkflowExistsAsync(name, file, cancellationToken)
-                    ? CheckResult.Pass("github", $"{name} executor", $"The executor's workflow {file} exists.")
-                    : CheckResult.Fail("github", $"{name} executor", $"The executor's workflow .github/workflows/{file} is not in {name}.", "Commit the workflow to the default branch, or correct Executor:Workflow."));
-                break;
-            case ExecutorKind.Assign when executor.Assignee is { } login:
-                results.Add(await github.CanBeAssignedAsync(name, login, cancellationToken)
-                    ? CheckResult.Pass("github", $"{name} executor", $"{login} can be assigned to issues.")
-                    : CheckResult.Fail("github", $"{name} executor", $"{login} cannot be assigned to issues of {name}.", "Give the account access to the repository (or enable the agent for it), or correct Executor:Assignee."));
-                break;
-            default:
-                results.Add(CheckResult.Pass("github", $"{name} executor", $"The {executor.Kind} executor needs nothing GitHub can show in advance."));
-                break;
-        }
-
-        // What the executor itself says it needs and can see is missing (docs/agents.md covers what only GitHub can tell).
-        foreach (var missing in executors.Prerequisites(repository).Where(p => p.State == PrerequisiteState.Missing))
-        {
-            results.Add(CheckResult.Fail("github", $"{name} executor", $"The {executor.Kind} executor of {name}: {missing.Description} — this is not set up.", missing.Fix ?? "See docs/agents.md."));
+            results.AddRange(await ExecutorChecksAsync(repository, executor, cancellationToken));
         }
 
         if (repository.Deploy.Workflow is { } deploy)
@@ -436,4 +417,36 @@ public sealed class Doctor(
         OptionsValidationException e => (string.Join("; ", e.Failures), "Correct the settings named."),
         _ => null,
     };
+
+    /// <summary>What GitHub and the configuration show about one executor of a repository.</summary>
+    private async Task<List<CheckResult>> ExecutorChecksAsync(RepositoryOptions repository, ExecutorOptions executor, CancellationToken cancellationToken)
+    {
+        var name = repository.Name;
+        var check = repository.Executors.Count == 0 ? $"{name} executor" : $"{name} executor {executor.EffectiveName}";
+        var checks = new List<CheckResult>();
+        switch (executor.Kind)
+        {
+            case ExecutorKind.Workflow when executor.Workflow is { } file:
+                checks.Add(await github.WorkflowExistsAsync(name, file, cancellationToken)
+                    ? CheckResult.Pass("github", check, $"The executor's workflow {file} exists.")
+                    : CheckResult.Fail("github", check, $"The executor's workflow .github/workflows/{file} is not in {name}.", "Commit the workflow to the default branch, or correct Executor:Workflow."));
+                break;
+            case ExecutorKind.Assign when executor.Assignee is { } login:
+                checks.Add(await github.CanBeAssignedAsync(name, login, cancellationToken)
+                    ? CheckResult.Pass("github", check, $"{login} can be assigned to issues.")
+                    : CheckResult.Fail("github", check, $"{login} cannot be assigned to issues of {name}.", "Give the account access to the repository (or enable the agent for it), or correct Executor:Assignee."));
+                break;
+            default:
+                checks.Add(CheckResult.Pass("github", check, $"The {executor.Kind} executor needs nothing GitHub can show in advance."));
+                break;
+        }
+
+        // What the executor itself says it needs and can see is missing (docs/agents.md covers what only GitHub can tell).
+        foreach (var missing in executors.Prerequisites(repository, executor).Where(p => p.State == PrerequisiteState.Missing))
+        {
+            checks.Add(CheckResult.Fail("github", check, $"The {executor.Kind} executor of {name}: {missing.Description} — this is not set up.", missing.Fix ?? "See docs/agents.md."));
+        }
+
+        return checks;
+    }
 }

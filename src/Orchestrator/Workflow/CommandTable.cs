@@ -13,6 +13,7 @@ public static class CommandTable
     [
         PlanCommand.Descriptor,
         ApproveCommand.Descriptor,
+        RouteCommand.Descriptor,
         RejectCommand.Descriptor,
         StatusCommand.Descriptor,
         StatsCommand.Descriptor,

@@ -56,8 +56,9 @@ public sealed class PullRequestLinker(IRunStore runs, IGitHubApi github, Executo
 
         if (branch is not null && options.CurrentValue.Find(repository) is { } configured)
         {
-            var executor = executors.For(configured);
-            var agents = waiting.Where(w => executor.IsAgentBranch(branch, w.Task.IssueNumber)).ToList();
+            // The branch must be one the task's own executor makes (a Claude branch does not claim an OpenHands task).
+            var agents = waiting.Where(w => executors.BranchOwner(configured, branch, w.Task.IssueNumber) is { } owner
+                && string.Equals(owner.EffectiveName, configured.ExecutorOf(w.Task).EffectiveName, StringComparison.OrdinalIgnoreCase)).ToList();
             if (agents.Count == 1)
             {
                 return new TaskLink(agents[0].Run, agents[0].Task.IssueNumber, "agent branch");

@@ -30,7 +30,7 @@ public static class Routing
     /// <summary>The route of an issue by the repository's rules (labels, sizes, default).</summary>
     public static Route ByRules(RepositoryOptions repository, PlannedIssue issue, IssueAdvice? advice)
     {
-        var executors = repository.AllExecutors;
+        var executors = repository.AllExecutors();
         foreach (var executor in executors)
         {
             var label = RepositoryOptions.Split(executor.Labels).FirstOrDefault(l => issue.Labels.Contains(l, StringComparer.OrdinalIgnoreCase));

@@ -19,7 +19,7 @@ public static class RunViews
     public static IReadOnlyList<MessagePayload> PlanPages(Run run)
     {
         var lines = AdviceHeader(run.Advice);
-        lines.AddRange(Ordered(run).Select(i => PlanLine(i) + AdviceLines(run.Advice?.For(i.Number))));
+        lines.AddRange(Ordered(run).Select(i => PlanLine(i) + RouteText(run.Task(i.Number)) + AdviceLines(run.Advice?.For(i.Number))));
         if (run.Skipped is { Count: > 0 } skipped)
         {
             // One small line per issue left out, with its reason: the plan says what it did not take, and why.
@@ -56,6 +56,10 @@ public static class RunViews
         ];
     }
 
+    /// <summary>
+    /// The answer to /plan: Approve and Reject, and, when the run routes its issues to several executors, a select menu
+    /// to change an issue's agent first (it lists the issues; choosing one offers the executors).
+    /// </summary>
     public static MessagePayload PlanReady(Run run, bool withButtons) => new()
     {
         Content = $"Plan **{run.Id}** for `{run.Repository}`: {run.Plan.Count} issue(s). Approve to dispatch the work.",
@@ -67,8 +71,39 @@ public static class RunViews
                     new Button(ButtonStyle.Success, "Approve", CustomId: $"approve:{run.Id}"),
                     new Button(ButtonStyle.Danger, "Reject", CustomId: $"reject:{run.Id}"),
                 ]),
+                .. run.Tasks.Any(t => t.RoutedBy is not null) ? [RouteMenu(run)] : Array.Empty<ActionRow>(),
             ]
             : [],
+    };
+
+    /// <summary>The plan's "change an issue's agent" menu: one option per issue (Discord shows at most 25; /route takes any).</summary>
+    private static ActionRow RouteMenu(Run run) => new(
+    [
+        new StringSelect(
+            $"route:{run.Id}",
+            [
+                .. Ordered(run).Take(DiscordLimits.SelectOptions).Select(i => new SelectOption(
+                    Markdown.Truncate($"#{i.Number.ToString(CultureInfo.InvariantCulture)} {i.Title}", DiscordLimits.SelectText),
+                    i.Number.ToString(CultureInfo.InvariantCulture))),
+            ],
+            "Change an issue's agent…"),
+    ]);
+
+    /// <summary>The executors to pick from for one issue, the current one marked.</summary>
+    public static MessagePayload RouteChoices(Run run, int issue, IReadOnlyList<string> executors, string current) => new()
+    {
+        Content = $"Which agent should take #{issue.ToString(CultureInfo.InvariantCulture)}? It goes to **{Markdown.Escape(current)}** now.",
+        Flags = MessageFlags.Ephemeral,
+        Components =
+        [
+            new ActionRow(
+            [
+                new StringSelect(
+                    $"route:{run.Id}:{issue.ToString(CultureInfo.InvariantCulture)}",
+                    [.. executors.Take(DiscordLimits.SelectOptions).Select(e => new SelectOption(e, e, Default: string.Equals(e, current, StringComparison.OrdinalIgnoreCase) ? true : null))],
+                    "Choose an agent…"),
+            ]),
+        ],
     };
 
     /// <summary>The one status message per run, edited in place: a checklist of tasks, each with what it waits for.</summary>
@@ -311,6 +346,10 @@ public static class RunViews
 
         return text.ToString();
     }
+
+    /// <summary>" → agent (why)" when the run routes its issues; executor names come from the settings, reasons may hold label text.</summary>
+    private static string RouteText(RunTask? task) =>
+        task is { Executor: { } executor, RoutedBy: { } reason } ? $" → **{Markdown.Escape(executor)}** ({Markdown.Escape(reason)})" : string.Empty;
 
     private static string PlanLine(PlannedIssue issue)
     {

@@ -157,14 +157,14 @@ public sealed class RepositoryOptions
     public int BestMinimumTasks { get; set; } = 20;
 
     /// <summary>The executors an issue may go to: <see cref="Executors"/>, or the one <see cref="Executor"/>.</summary>
-    public IReadOnlyList<ExecutorOptions> AllExecutors => Executors.Count > 0 ? [.. Executors] : [Executor];
+    public IReadOnlyList<ExecutorOptions> AllExecutors() => Executors.Count > 0 ? [.. Executors] : [Executor];
 
     /// <summary>The executor of issues no rule routes (and of tasks made before routing).</summary>
-    public ExecutorOptions DefaultExecutor => AllExecutors.FirstOrDefault(e => e.Default) ?? AllExecutors[0];
+    public ExecutorOptions DefaultExecutor => AllExecutors().FirstOrDefault(e => e.Default) ?? AllExecutors()[0];
 
     /// <summary>The executor named <paramref name="name"/> (case-insensitive), or null when none is; the default when <paramref name="name"/> is null.</summary>
     public ExecutorOptions? FindExecutor(string? name) =>
-        name is null ? DefaultExecutor : AllExecutors.FirstOrDefault(e => string.Equals(e.EffectiveName, name, StringComparison.OrdinalIgnoreCase));
+        name is null ? DefaultExecutor : AllExecutors().FirstOrDefault(e => string.Equals(e.EffectiveName, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The executor of a task: the one it names, else the default (a name since removed from the settings falls back too).</summary>
     public ExecutorOptions ExecutorOf(Runs.RunTask task) => FindExecutor(task.Executor) ?? DefaultExecutor;

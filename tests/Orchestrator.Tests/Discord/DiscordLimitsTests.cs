@@ -79,10 +79,25 @@ public sealed class DiscordLimitsTests
     {
         var payload = new MessagePayload { Components = [new ActionRow([new Button(ButtonStyle.Primary, new string('l', 100), "approve:1")])] };
 
-        var button = Assert.Single(Assert.Single(DiscordLimits.Fit(payload).Components!).Components);
+        var button = Assert.IsType<Button>(Assert.Single(Assert.Single(DiscordLimits.Fit(payload).Components!).Components));
 
         Assert.Equal(DiscordLimits.ButtonLabel, button.Label.Length);
         Assert.Equal("approve:1", button.CustomId);
+    }
+
+    [Fact]
+    public void Select_menus_keep_25_options_of_100_characters()
+    {
+        var options = Enumerable.Range(1, 30).Select(i => new SelectOption(new string('o', 120), i.ToString(System.Globalization.CultureInfo.InvariantCulture), new string('d', 120))).ToList();
+        var payload = new MessagePayload { Components = [new ActionRow([new StringSelect("route:1", options, new string('p', 200))])] };
+
+        var select = Assert.IsType<StringSelect>(Assert.Single(Assert.Single(DiscordLimits.Fit(payload).Components!).Components));
+
+        Assert.Equal(DiscordLimits.SelectOptions, select.Options.Count);
+        Assert.All(select.Options, o => Assert.Equal(DiscordLimits.SelectText, o.Label.Length));
+        Assert.All(select.Options, o => Assert.Equal(DiscordLimits.SelectText, o.Description!.Length));
+        Assert.Equal(DiscordLimits.SelectPlaceholder, select.Placeholder!.Length);
+        Assert.Equal("route:1", select.CustomId);
     }
 
     [Fact]

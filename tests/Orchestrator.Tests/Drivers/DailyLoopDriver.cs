@@ -123,6 +123,14 @@ public sealed class DailyLoopDriver : IAsyncDisposable
         return await InteractAsync(3, data, user, interaction, messageId);
     }
 
+    /// <summary>Chooses <paramref name="value"/> in a string select menu (component type 3) on a message.</summary>
+    public async Task<JsonObject> SelectAsync(string customId, string value, string user, string messageId, string? channel = null)
+    {
+        var interaction = Discord.OpenInteraction(channel ?? Channel);
+        var data = new JsonObject { ["custom_id"] = customId, ["component_type"] = 3, ["values"] = new JsonArray(value) };
+        return await InteractAsync(3, data, user, interaction, messageId);
+    }
+
     /// <summary>Posts a signed webhook delivery; returns its delivery id.</summary>
     public async Task<string> WebhookAsync(string eventName, JsonObject payload, string? deliveryId = null)
     {

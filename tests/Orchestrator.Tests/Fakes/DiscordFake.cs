@@ -560,7 +560,10 @@ public sealed partial class DiscordFake : ApiFake
             return (JsonNode)json;
         }).ToArray());
 
-    /// <summary>Discord numbers every component of a message (the "id" field) when the request does not.</summary>
+    /// <summary>
+    /// Discord numbers every component of a message (the "id" field) when the request does not, and fills a select
+    /// menu's min_values and max_values with their documented default, 1.
+    /// </summary>
     private static JsonArray Components(JsonNode? components)
     {
         var next = 1;
@@ -568,6 +571,11 @@ public sealed partial class DiscordFake : ApiFake
         {
             var json = WithoutNulls(component);
             json["id"] ??= next++;
+            if (json["type"]?.GetValue<int>() is >= 3 and <= 8 and not 4)
+            {
+                json["min_values"] ??= 1;
+                json["max_values"] ??= 1;
+            }
             if (json["components"] is JsonArray children)
             {
                 json["components"] = new JsonArray(children.Select(c => (JsonNode)Number(c!.AsObject())).ToArray());

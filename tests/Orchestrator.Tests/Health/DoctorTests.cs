@@ -44,6 +44,7 @@ public sealed class DoctorTests : IAsyncLifetime
         ChannelNotVisible,
         StoreNotWritable,
         ExecutorWorkflowMissing,
+        NamedExecutorWorkflowMissing,
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -108,6 +109,7 @@ public sealed class DoctorTests : IAsyncLifetime
     [InlineData(Fault.ChannelNotVisible, "channel", "The bot cannot see the channel")]
     [InlineData(Fault.StoreNotWritable, "SQLite", "cannot be used")]
     [InlineData(Fault.ExecutorWorkflowMissing, $"{Repo} executor", "The executor's workflow .github/workflows/missing.yml is not in acme/app.")]
+    [InlineData(Fault.NamedExecutorWorkflowMissing, $"{Repo} executor nightly", "The executor's workflow .github/workflows/missing.yml is not in acme/app.")]
     public async Task Each_fault_fails_the_check_that_names_it(Fault fault, string check, string detail)
     {
         // Arrange
@@ -154,6 +156,13 @@ public sealed class DoctorTests : IAsyncLifetime
                 break;
             case Fault.ExecutorWorkflowMissing:
                 settings["Orchestrator:Repositories:0:Executor:Workflow"] = "missing.yml";
+                break;
+            case Fault.NamedExecutorWorkflowMissing:
+                // Every executor of a routed repository is checked, each under its own name.
+                settings["Orchestrator:Repositories:0:Executors:0:Name"] = "agent";
+                settings["Orchestrator:Repositories:0:Executors:0:Workflow"] = "agent.yml";
+                settings["Orchestrator:Repositories:0:Executors:1:Name"] = "nightly";
+                settings["Orchestrator:Repositories:0:Executors:1:Workflow"] = "missing.yml";
                 break;
         }
 

@@ -32,7 +32,7 @@ public sealed class CommandTableTests
     [Fact]
     public void Every_privileged_action_of_the_loop_is_privileged()
     {
-        string[] privileged = ["approve", "reject", "ship", "cancel", "hold", "retry", "approve-ci", "ask"];
+        string[] privileged = ["approve", "reject", "ship", "cancel", "hold", "retry", "approve-ci", "ask", "route"];
         Assert.All(CommandTable.All, c => Assert.Equal(privileged.Contains(c.Name), c.Access == CommandAccess.Privileged));
     }
 

@@ -30,14 +30,22 @@ public sealed class AgentCommentEventHandler(RunUpdates updates, IRunStore runs,
             return; // not an issue comment, or one of ours
         }
 
-        var outcome = options.CurrentValue.Find(repo)?.Executor.Kind switch
+        var number = (int)e.Issue.Number;
+        if (options.CurrentValue.Find(repo) is not { } repository
+            || await runs.FindByIssueAsync(repo, number, cancellationToken) is not { State: RunState.InProgress } run
+            || run.Task(number) is not { } task)
+        {
+            return;
+        }
+
+        // Only the task's own agent speaks for it: a Claude-looking comment on an OpenHands task is someone's text.
+        var outcome = repository.ExecutorOf(task).Kind switch
         {
             ExecutorKind.Claude => ClaudeExecutor.Outcome(body),
             ExecutorKind.OpenHands => OpenHandsExecutor.Outcome(body),
             _ => null,
         };
-        var number = (int)e.Issue.Number;
-        if (outcome is null || await runs.FindByIssueAsync(repo, number, cancellationToken) is not { State: RunState.InProgress } run)
+        if (outcome is null)
         {
             return;
         }

@@ -27,14 +27,15 @@ public sealed class BranchEventHandler(RunUpdates updates, IRunStore runs, IOpti
             PushEvent { Deleted: false } push when push.Ref.StartsWith("refs/heads/", StringComparison.Ordinal) => (push.Repository?.FullName, push.Ref["refs/heads/".Length..]),
             _ => (null, null),
         };
-        if (repo is null || branch is null || options.CurrentValue.Find(repo) is not { Executor: { Kind: ExecutorKind.Claude, OpenPullRequest: true } }
+        if (repo is null || branch is null || options.CurrentValue.Find(repo) is not { } repository
             || ClaudeExecutor.IssueOf(branch) is not { } issue)
         {
             return;
         }
 
         var run = await runs.FindByIssueAsync(repo, issue, cancellationToken);
-        if (run is { State: RunState.InProgress } && run.Task(issue) is { PullRequestNumber: null, State: TaskState.Dispatched } task)
+        if (run is { State: RunState.InProgress } && run.Task(issue) is { PullRequestNumber: null, State: TaskState.Dispatched } task
+            && repository.ExecutorOf(task) is { Kind: ExecutorKind.Claude, OpenPullRequest: true })
         {
             await updates.EnqueueTaskAsync(WorkflowJobs.OpenPullRequest, $"open-pr:{run.Id}:{issue}:{task.Attempts}", run, issue, branch, cancellationToken);
         }

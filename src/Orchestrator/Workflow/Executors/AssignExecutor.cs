@@ -22,9 +22,9 @@ public sealed class AssignExecutor(IGitHubApi github, Effects effects) : IExecut
 
     public IReadOnlyList<string> AgentLogins(ExecutorOptions options) => options.Assignee is { } assignee ? [assignee] : [];
 
-    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github) =>
+    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github) =>
     [
-        new("Executor:Assignee names the account to assign", string.IsNullOrWhiteSpace(repository.Executor.Assignee) ? PrerequisiteState.Missing : PrerequisiteState.Met),
-        new($"{repository.Executor.Assignee} may be assigned issues of {repository.Name}", PrerequisiteState.External),
+        new("Executor:Assignee names the account to assign", string.IsNullOrWhiteSpace(executor.Assignee) ? PrerequisiteState.Missing : PrerequisiteState.Met),
+        new($"{executor.Assignee} may be assigned issues of {repository.Name}", PrerequisiteState.External),
     ];
 }

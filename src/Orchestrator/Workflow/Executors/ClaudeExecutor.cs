@@ -48,9 +48,9 @@ public sealed partial class ClaudeExecutor(IGitHubApi github, Effects effects) :
 
     public IReadOnlyList<string> AgentLogins(ExecutorOptions options) => [];
 
-    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github) =>
+    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github) =>
     [
-        new("Executor:TriggerPhrase matches the action's trigger_phrase", string.IsNullOrWhiteSpace(repository.Executor.TriggerPhrase) ? PrerequisiteState.Missing : PrerequisiteState.Met, "default @claude"),
+        new("Executor:TriggerPhrase matches the action's trigger_phrase", string.IsNullOrWhiteSpace(executor.TriggerPhrase) ? PrerequisiteState.Missing : PrerequisiteState.Met, "default @claude"),
         new(
             "The trigger comment's author may trigger the action",
             string.IsNullOrWhiteSpace(github.Token) && github.HasApiCredentials ? PrerequisiteState.External : PrerequisiteState.Met,

@@ -28,8 +28,8 @@ public sealed class CommentExecutor(IGitHubApi github, Effects effects) : IExecu
 
     public IReadOnlyList<string> AgentLogins(ExecutorOptions options) => [];
 
-    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github) =>
+    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github) =>
     [
-        new("Executor:Comment holds the trigger comment", string.IsNullOrWhiteSpace(repository.Executor.Comment) ? PrerequisiteState.Missing : PrerequisiteState.Met),
+        new("Executor:Comment holds the trigger comment", string.IsNullOrWhiteSpace(executor.Comment) ? PrerequisiteState.Missing : PrerequisiteState.Met),
     ];
 }

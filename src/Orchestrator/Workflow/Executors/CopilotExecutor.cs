@@ -40,7 +40,7 @@ public sealed class CopilotExecutor(IGitHubApi github, Effects effects) : IExecu
 
     public IReadOnlyList<string> AgentLogins(ExecutorOptions options) => Logins;
 
-    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github) =>
+    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github) =>
     [
         new(
             "A user token to assign Copilot (GitHub:UserToken, or GitHub:Token when it is a user's token)",

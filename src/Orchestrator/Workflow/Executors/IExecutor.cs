@@ -20,15 +20,13 @@ public interface IExecutor
     /// <summary>Assignee logins that are this agent rather than a person (a plan keeps issues assigned to them).</summary>
     IReadOnlyList<string> AgentLogins(ExecutorOptions options);
 
-    /// <summary>What the executor needs, as far as the configuration shows it; what only GitHub shows is listed as external.</summary>
-    IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github);
+    /// <summary>What the executor (<paramref name="executor"/>, one of the repository's) needs, as far as the configuration shows it; what only GitHub shows is listed as external.</summary>
+    IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github);
 }
 
 /// <summary>One task to start: the effect key is unique per task attempt.</summary>
-public sealed record ExecutorStart(Runs.Run Run, Runs.RunTask Task, RepositoryOptions Repository, string EffectKey)
+public sealed record ExecutorStart(Runs.Run Run, Runs.RunTask Task, RepositoryOptions Repository, ExecutorOptions Options, string EffectKey)
 {
-    public ExecutorOptions Options => Repository.Executor;
-
     /// <summary>The issue's web address (from the plan; GitHub's form when the plan lacks it).</summary>
     public string IssueUrl => Run.Plan.FirstOrDefault(i => i.Number == Task.IssueNumber)?.Url ?? $"https://github.com/{Run.Repository}/issues/{Task.IssueNumber}";
 

@@ -22,8 +22,8 @@ public sealed class LabelExecutor(IGitHubApi github, Effects effects) : IExecuto
 
     public IReadOnlyList<string> AgentLogins(ExecutorOptions options) => [];
 
-    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github) =>
+    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github) =>
     [
-        new("Executor:Label names the label to add", string.IsNullOrWhiteSpace(repository.Executor.Label) ? PrerequisiteState.Missing : PrerequisiteState.Met),
+        new("Executor:Label names the label to add", string.IsNullOrWhiteSpace(executor.Label) ? PrerequisiteState.Missing : PrerequisiteState.Met),
     ];
 }

@@ -42,9 +42,9 @@ public sealed partial class OpenHandsExecutor(IGitHubApi github, Effects effects
 
     public IReadOnlyList<string> AgentLogins(ExecutorOptions options) => [];
 
-    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github) =>
+    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github) =>
     [
-        new($"The label {repository.Executor.EffectiveLabel} exists and starts the resolver workflow", PrerequisiteState.External, "copy the resolver's openhands-resolver.yml into .github/workflows"),
+        new($"The label {executor.EffectiveLabel} exists and starts the resolver workflow", PrerequisiteState.External, "copy the resolver's openhands-resolver.yml into .github/workflows"),
         new("The resolver's secrets are set (PAT_TOKEN, PAT_USERNAME, LLM_MODEL, LLM_API_KEY) and Actions may create pull requests", PrerequisiteState.External, "see docs/agents.md"),
     ];
 

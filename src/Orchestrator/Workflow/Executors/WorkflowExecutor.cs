@@ -52,10 +52,10 @@ public sealed class WorkflowExecutor(IGitHubApi github, Effects effects, TimePro
 
     public IReadOnlyList<string> AgentLogins(ExecutorOptions options) => [];
 
-    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, GitHubOptions github) =>
+    public IReadOnlyList<ExecutorPrerequisite> Prerequisites(RepositoryOptions repository, ExecutorOptions executor, GitHubOptions github) =>
     [
-        new("Executor:Workflow names the agent workflow file", string.IsNullOrWhiteSpace(repository.Executor.Workflow) ? PrerequisiteState.Missing : PrerequisiteState.Met, "set Executor:Workflow, e.g. agent.yml"),
-        new($"The workflow {repository.Executor.Workflow} exists on {repository.Executor.Ref}, declares the inputs issue_number, run_id and correlation_id, and puts correlation_id in its run-name", PrerequisiteState.External, "see docs/loop.md"),
+        new("Executor:Workflow names the agent workflow file", string.IsNullOrWhiteSpace(executor.Workflow) ? PrerequisiteState.Missing : PrerequisiteState.Met, "set Executor:Workflow, e.g. agent.yml"),
+        new($"The workflow {executor.Workflow} exists on {executor.Ref}, declares the inputs issue_number, run_id and correlation_id, and puts correlation_id in its run-name", PrerequisiteState.External, "see docs/loop.md"),
     ];
 
     /// <summary>

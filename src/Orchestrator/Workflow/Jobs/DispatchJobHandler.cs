@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orchestrator.Discord;
 using Orchestrator.Jobs;
 using Orchestrator.Runs;
 using Orchestrator.Storage;
@@ -8,7 +9,7 @@ using Orchestrator.Workflow.Planning;
 namespace Orchestrator.Workflow.Jobs;
 
 /// <summary>
-/// Hands each queued task of an approved run to the repository's executor (<see cref="IExecutor"/>). Each dispatch
+/// Hands each queued task of an approved run to its executor (the route the plan chose) (<see cref="IExecutor"/>). Each dispatch
 /// is an effect with a key per task attempt; its reconciliation looks for the mark the dispatch leaves on GitHub
 /// (the correlation id in a workflow run name, the assignee, the hidden marker in a comment, the label), so a
 /// retry after a crash never dispatches twice.
@@ -92,7 +93,8 @@ public sealed partial class DispatchJobHandler(
         if (dispatched > 0)
         {
             var current = await runs.GetAsync(run.Id, cancellationToken) ?? run;
-            await updates.NotifyAsync(current, $"dispatched:{job.Id}:{job.Attempts}", $"📤 Dispatched {dispatched} task(s) ({repository.Executor.Kind.ToString().ToLowerInvariant()}).", cancellationToken);
+            var agents = string.Join(", ", current.Tasks.Where(t => t.DispatchedAt is not null).GroupBy(t => repository.ExecutorOf(t).EffectiveName).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+            await updates.NotifyAsync(current, $"dispatched:{job.Id}:{job.Attempts}", $"📤 Dispatched {dispatched} task(s) ({Markdown.Escape(agents)}).", cancellationToken);
         }
 
         if (retry is not null)
@@ -126,8 +128,12 @@ public sealed partial class DispatchJobHandler(
         }
     }
 
-    private Task<string> DispatchAsync(Run run, RunTask task, RepositoryOptions repository, CancellationToken cancellationToken) =>
-        executors.For(repository).StartAsync(new ExecutorStart(run, task, repository, $"dispatch:{run.Id}:{task.IssueNumber}:{task.Attempts}"), cancellationToken);
+    /// <summary>Starts the task's own executor (its route; the repository's default for a task made before routing).</summary>
+    private Task<string> DispatchAsync(Run run, RunTask task, RepositoryOptions repository, CancellationToken cancellationToken)
+    {
+        var executor = repository.ExecutorOf(task);
+        return executors.For(executor.Kind).StartAsync(new ExecutorStart(run, task, repository, executor, $"dispatch:{run.Id}:{task.IssueNumber}:{task.Attempts}"), cancellationToken);
+    }
 
     private async Task FailRunAsync(Run run, string reason, CancellationToken cancellationToken)
     {

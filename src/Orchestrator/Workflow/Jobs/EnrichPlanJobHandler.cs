@@ -8,12 +8,14 @@ using Orchestrator.Workflow.Planning;
 namespace Orchestrator.Workflow.Jobs;
 
 /// <summary>
-/// Asks the planning model about a posted plan, stores its advice (or the one-line reason it is not used) and
-/// edits the proposal in place. /plan never waits for this: the proposal was posted deterministic. The model is
-/// asked once per run; a retry after a crash only redoes the edits.
+/// Asks the planning model about a posted plan, stores its advice (or the one-line reason it is not used), routes
+/// again the issues its sizes may route, and edits the proposal in place. /plan never waits for this: the proposal
+/// was posted deterministic. The model is asked once per run; a retry after a crash, or a later job of this kind
+/// (a changed route), only redraws the proposal.
 /// </summary>
 public sealed partial class EnrichPlanJobHandler(
     IGitHubApi github,
+    Microsoft.Extensions.Options.IOptionsMonitor<WorkflowOptions> options,
     PlanningModel model,
     IRunStore runs,
     IDiscordApi discord,
@@ -26,19 +28,20 @@ public sealed partial class EnrichPlanJobHandler(
     {
         var runId = new RunId(WorkflowJobs.Read(job, WorkflowJsonContext.Default.RunJob).RunId);
         var run = await runs.GetAsync(runId, cancellationToken);
-        if (run is null || run.Advice is null || run.Discord is not { PlanMessageId: { } planMessage, ThreadId: { } thread } location)
+        if (run is null || run.Discord is not { PlanMessageId: { } planMessage, ThreadId: { } thread } location)
         {
             return;
         }
 
-        if (run.Advice.State == AdviceState.Pending)
+        if (run.Advice is { State: AdviceState.Pending })
         {
             var advice = run.State == RunState.Pending
                 ? await model.AdviseAsync(run.Repository, await InputsAsync(run, cancellationToken), cancellationToken)
                 : PlanAdvice.Fallback("the plan was decided before the planning model answered");
+            var repository = options.CurrentValue.Find(run.Repository);
             run = await runs.UpdateWithRetryAsync(
                 run.Id,
-                current => current.Advice is { State: AdviceState.Pending } ? current with { Advice = advice } : null,
+                current => current.Advice is { State: AdviceState.Pending } ? Reroute(current with { Advice = advice }, repository) : null,
                 cancellationToken);
             Log.Advised(logger, run.Id.Value, run.Advice!.State);
         }
@@ -51,6 +54,29 @@ public sealed partial class EnrichPlanJobHandler(
             var id = await messages.PostOnceAsync($"run:{run.Id}:plan:{page}", thread, pages[page], cancellationToken);
             await discord.EditMessageAsync(thread, id, pages[page], cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// With the model's sizes known, a pending plan's issues that no label or person routed are routed again (a size
+    /// rule may now apply). The model names no executor: only the repository's rules choose one.
+    /// </summary>
+    private static Run Reroute(Run run, RepositoryOptions? repository)
+    {
+        if (run.State != RunState.Pending || repository is not { Executors.Count: > 1 })
+        {
+            return run;
+        }
+
+        foreach (var issue in run.Plan)
+        {
+            if (run.Task(issue.Number) is { } task && !Routing.IsFixed(task))
+            {
+                var route = Routing.ByRules(repository, issue, run.Advice?.For(issue.Number));
+                run = run.WithTask(task with { Executor = route.Executor, RoutedBy = route.Reason });
+            }
+        }
+
+        return run;
     }
 
     /// <summary>Each planned issue's current title, labels and body from GitHub (what the model sees), cut to the budget.</summary>

@@ -47,7 +47,7 @@ public sealed partial class OpenPullRequestJobHandler(
                     return existing.Number.ToString(CultureInfo.InvariantCulture);
                 }
 
-                var @base = options.CurrentValue.Find(run.Repository)?.Executor.BaseBranch
+                var @base = options.CurrentValue.Find(run.Repository)?.ExecutorOf(task).BaseBranch
                     ?? (await setup.GetRepositoryAsync(run.Repository, ct))?.DefaultBranch
                     ?? throw new PermanentJobFailureException($"{run.Repository} is not visible to the service's GitHub credentials.");
                 var body = $"Fixes #{task.IssueNumber}\n\nOpened by Orchestrator for the branch `{branch}` the agent pushed.\nCorrelation id: {task.CorrelationId}\n\n{CommentMarker.For(key)}";

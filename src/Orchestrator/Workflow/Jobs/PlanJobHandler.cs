@@ -66,6 +66,7 @@ public sealed partial class PlanJobHandler(
             }
 
             var now = time.GetUtcNow();
+            var repository = options.CurrentValue.Find(plan.Repository) ?? new RepositoryOptions { Name = plan.Repository };
             run = await CreateOnceAsync(
                 new Run(
                     runId,
@@ -73,9 +74,9 @@ public sealed partial class PlanJobHandler(
                     RunState.Pending,
                     now,
                     now,
-                    [.. issues.Select(i => new PlannedIssue(i.Number, i.Title, i.HtmlUrl.ToString(), i.Labels))],
+                    [.. issues.Select(ToPlanned)],
                     new DiscordLocation(plan.GuildId, plan.ChannelId, null, null, null),
-                    [.. issues.Select(i => new RunTask(i.Number, TaskState.Queued, Tracking.CorrelationId(runId, i.Number)))],
+                    [.. issues.Select(i => RouteTask(repository, new RunTask(i.Number, TaskState.Queued, Tracking.CorrelationId(runId, i.Number)), ToPlanned(i)))],
                     Version: 0,
                     RequestedBy: plan.RequestedBy,
                     Skipped: choice.Skipped,
@@ -139,7 +140,6 @@ public sealed partial class PlanJobHandler(
     private async Task<PlanChoice> ChooseAsync(PlanJob plan, CancellationToken cancellationToken)
     {
         var repository = options.CurrentValue.Find(plan.Repository) ?? new RepositoryOptions { Name = plan.Repository };
-        var executor = executors.For(repository);
         var ready = await github.ListIssuesWithLabelAsync(plan.Repository, plan.Label, MaxCandidates, cancellationToken);
         if (ready.Count == 0)
         {
@@ -156,15 +156,23 @@ public sealed partial class PlanJobHandler(
             }
         }
 
-        // Copilot's branches (copilot/…) do not name their issue, so only agents that do are matched by branch here.
         return PlanSelection.Choose(
             ready,
             pulls,
             repository,
-            executor.AgentLogins(repository.Executor),
-            (branch, issue) => repository.Executor.Kind != ExecutorKind.Copilot && executor.IsAgentBranch(branch, issue),
+            executors.AgentLogins(repository),
+            (branch, issue) => executors.BranchOwner(repository, branch, issue) is not null,
             outside,
             plan.Limit);
+    }
+
+    private static PlannedIssue ToPlanned(GitHubIssue issue) => new(issue.Number, issue.Title, issue.HtmlUrl.ToString(), issue.Labels);
+
+    /// <summary>The task with its executor; the route is shown (and may be changed) only when the repository names several executors.</summary>
+    private static RunTask RouteTask(RepositoryOptions repository, RunTask task, PlannedIssue issue)
+    {
+        var route = Routing.ByRules(repository, issue, null);
+        return task with { Executor = route.Executor, RoutedBy = repository.Executors.Count > 1 ? route.Reason : null };
     }
 
     private async Task<Run> CreateOnceAsync(Run run, CancellationToken cancellationToken)

@@ -117,7 +117,7 @@ public sealed partial class ReconcileJobHandler(
             return 2;
         }
 
-        switch (repository.Executor)
+        switch (repository.ExecutorOf(task))
         {
             case { Kind: ExecutorKind.Claude, OpenPullRequest: true }:
                 var branches = await github.ListBranchesAsync(run.Repository, $"claude/issue-{task.IssueNumber.ToString(CultureInfo.InvariantCulture)}-", cancellationToken);
