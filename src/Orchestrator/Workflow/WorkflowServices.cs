@@ -47,6 +47,7 @@ public static class WorkflowServices
         services.AddSingleton<IExecutor, ClaudeExecutor>();
         services.AddSingleton<IExecutor, OpenHandsExecutor>();
         services.AddSingleton<ExecutorSet>();
+        services.AddSingleton<RoutePlanner>();
         services.AddSingleton<PullRequestLinker>();
         services.AddSingleton<PullRequestTracker>();
         services.AddSingleton<RequiredChecks>();

@@ -79,6 +79,42 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public void Best_picks_the_highest_merge_rate_for_the_size_among_executors_with_enough_history_and_shows_the_figures()
+    {
+        var repository = Repository(("copilot", null, null, true), ("claude", "agent:claude", null, false), ("nightly", null, "M", false));
+        repository.Routing = RoutingMode.Best;
+        var medium = new IssueAdvice(7, "x", IssueSize.M, true, null, []);
+        var scores = new Dictionary<IssueSize, IReadOnlyList<ExecutorScore>>
+        {
+            // claude 14/20 = 70 %, copilot 9/21 ≈ 42.9 %, nightly 5/5 = 100 % but below the 20 tasks best needs
+            [IssueSize.M] = [Score("claude", 20, 14), Score("copilot", 21, 9), Score("nightly", 5, 5)],
+            [IssueSize.L] = [Score("claude", 20, 14), Score("copilot", 19, 19)],
+        };
+
+        Assert.Equal(new Route("claude", "best for M: claude merged 14/20 (70%), copilot merged 9/21 (43%)"), Routing.Choose(repository, Issue("bug"), medium, scores));
+        Assert.Equal(new Route("claude", "label agent:claude"), Routing.Choose(repository, Issue("agent:claude"), medium, scores));
+        Assert.Equal(new Route("copilot", "default · best: too little history for L"), Routing.Choose(repository, Issue("size:L"), null, scores));
+        Assert.Equal(new Route("copilot", "default · best: the issue has no size yet"), Routing.Choose(repository, Issue("bug"), null, scores));
+        Assert.Equal(new Route("nightly", "size M · best: too little history for M"), Routing.Choose(repository, Issue("bug"), medium, new Dictionary<IssueSize, IReadOnlyList<ExecutorScore>>()));
+
+        repository.Routing = RoutingMode.Rules;
+        Assert.Equal(new Route("nightly", "size M"), Routing.Choose(repository, Issue("bug"), medium, scores));
+    }
+
+    [Fact]
+    public void Best_breaks_a_tie_by_the_order_of_the_executors()
+    {
+        var repository = Repository(("a", null, null, false), ("b", null, null, true));
+        repository.Routing = RoutingMode.Best;
+        var scores = new Dictionary<IssueSize, IReadOnlyList<ExecutorScore>> { [IssueSize.S] = [Score("b", 20, 10), Score("a", 30, 15)] };
+
+        Assert.Equal("a", Routing.Choose(repository, Issue("size:S"), null, scores).Executor);
+    }
+
+    private static ExecutorScore Score(string executor, int dispatched, int merged) =>
+        new(executor, dispatched, merged, null, 0, 0, merged, null, new Dictionary<TaskFailure, int>(), 0);
+
+    [Fact]
     public void Executor_settings_are_checked_with_their_names()
     {
         var options = new WorkflowOptions();
@@ -258,6 +294,48 @@ public sealed class RoutingTests
         var pull = Assert.Single(loop.World.Issues, i => i.IsPullRequest);
         Assert.Equal($"claude/issue-{forClaude.Number}-20261125-0906", pull.Head);
         Assert.Equal(pull.Number, claude.PullRequestNumber);
+    }
+
+    [Fact]
+    public async Task With_routing_best_the_plan_suggests_the_agent_the_stored_history_favours()
+    {
+        // Arrange: 20 large tasks each for claude (15 merged) and copilot (8 merged) in the last 90 days, stored as runs
+        var settings = ThreeAgents();
+        settings["Orchestrator:Repositories:0:Routing"] = "Best";
+        await using var loop = await DailyLoopDriver.StartAsync(settings);
+        var now = loop.Time.GetUtcNow();
+        await SeedAsync(loop, "claude", merged: 15, failed: 5, now.AddDays(-10));
+        await SeedAsync(loop, "copilot", merged: 8, failed: 12, now.AddDays(-20));
+        var large = loop.World.AddIssue("Migrate the database", null, "ready", "size:L");
+        var small = loop.World.AddIssue("Fix a typo", null, "ready", "size:S");
+
+        // Act
+        await loop.CommandAsync("plan", DailyLoopDriver.Requester);
+        await loop.DrainAsync();
+        var planned = (await loop.Runs.ListActiveAsync(DailyLoopDriver.Repo, Ct)).Single();
+
+        // Assert: best for L by the figures; S has no history, so the rules decide and say so
+        Assert.Equal(("claude", "best for L: claude merged 15/20 (75%), copilot merged 8/20 (40%)"), (planned.Task(large.Number)!.Executor, planned.Task(large.Number)!.RoutedBy));
+        Assert.Equal(("copilot", "default · best: too little history for S"), (planned.Task(small.Number)!.Executor, planned.Task(small.Number)!.RoutedBy));
+    }
+
+    /// <summary>One completed run of 20 large tasks dispatched to <paramref name="executor"/> at <paramref name="at"/>.</summary>
+    private static async Task SeedAsync(DailyLoopDriver loop, string executor, int merged, int failed, DateTimeOffset at)
+    {
+        var id = RunId.New(loop.Time);
+        var numbers = Enumerable.Range(executor == "claude" ? 1000 : 2000, merged + failed).ToList();
+        await loop.Runs.CreateAsync(
+            new Run(
+                id,
+                DailyLoopDriver.Repo,
+                RunState.Completed,
+                at,
+                at,
+                [.. numbers.Select(n => new PlannedIssue(n, "Old work", $"https://github.com/{DailyLoopDriver.Repo}/issues/{n}", ["size:L"]))],
+                null,
+                [.. numbers.Select((n, i) => new RunTask(n, i < merged ? TaskState.Merged : TaskState.Failed, $"{id}-{n}", DispatchedAt: at, MergedAt: i < merged ? at.AddHours(3) : null, Executor: executor, Failure: i < merged ? null : TaskFailure.Agent))],
+                Version: 0),
+            Ct);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ namespace Orchestrator.Workflow.Jobs;
 public sealed partial class EnrichPlanJobHandler(
     IGitHubApi github,
     Microsoft.Extensions.Options.IOptionsMonitor<WorkflowOptions> options,
+    RoutePlanner routes,
     PlanningModel model,
     IRunStore runs,
     IDiscordApi discord,
@@ -39,9 +40,10 @@ public sealed partial class EnrichPlanJobHandler(
                 ? await model.AdviseAsync(run.Repository, await InputsAsync(run, cancellationToken), cancellationToken)
                 : PlanAdvice.Fallback("the plan was decided before the planning model answered");
             var repository = options.CurrentValue.Find(run.Repository);
+            var route = repository is { Executors.Count: > 1 } ? await routes.ForAsync(repository, cancellationToken) : null;
             run = await runs.UpdateWithRetryAsync(
                 run.Id,
-                current => current.Advice is { State: AdviceState.Pending } ? Reroute(current with { Advice = advice }, repository) : null,
+                current => current.Advice is { State: AdviceState.Pending } ? Reroute(current with { Advice = advice }, route) : null,
                 cancellationToken);
             Log.Advised(logger, run.Id.Value, run.Advice!.State);
         }
@@ -60,9 +62,9 @@ public sealed partial class EnrichPlanJobHandler(
     /// With the model's sizes known, a pending plan's issues that no label or person routed are routed again (a size
     /// rule may now apply). The model names no executor: only the repository's rules choose one.
     /// </summary>
-    private static Run Reroute(Run run, RepositoryOptions? repository)
+    private static Run Reroute(Run run, Func<PlannedIssue, IssueAdvice?, Route>? route)
     {
-        if (run.State != RunState.Pending || repository is not { Executors.Count: > 1 })
+        if (run.State != RunState.Pending || route is null)
         {
             return run;
         }
@@ -71,8 +73,8 @@ public sealed partial class EnrichPlanJobHandler(
         {
             if (run.Task(issue.Number) is { } task && !Routing.IsFixed(task))
             {
-                var route = Routing.ByRules(repository, issue, run.Advice?.For(issue.Number));
-                run = run.WithTask(task with { Executor = route.Executor, RoutedBy = route.Reason });
+                var chosen = route(issue, run.Advice?.For(issue.Number));
+                run = run.WithTask(task with { Executor = chosen.Executor, RoutedBy = chosen.Reason });
             }
         }
 

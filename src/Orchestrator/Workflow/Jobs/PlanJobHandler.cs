@@ -21,6 +21,7 @@ public sealed partial class PlanJobHandler(
     Effects effects,
     IRunStore runs,
     ExecutorSet executors,
+    RoutePlanner routes,
     IOptionsMonitor<WorkflowOptions> options,
     IOptionsMonitor<PlanningOptions> planning,
     IJobQueue jobs,
@@ -67,6 +68,7 @@ public sealed partial class PlanJobHandler(
 
             var now = time.GetUtcNow();
             var repository = options.CurrentValue.Find(plan.Repository) ?? new RepositoryOptions { Name = plan.Repository };
+            var route = await routes.ForAsync(repository, cancellationToken);
             run = await CreateOnceAsync(
                 new Run(
                     runId,
@@ -76,7 +78,7 @@ public sealed partial class PlanJobHandler(
                     now,
                     [.. issues.Select(ToPlanned)],
                     new DiscordLocation(plan.GuildId, plan.ChannelId, null, null, null),
-                    [.. issues.Select(i => RouteTask(repository, new RunTask(i.Number, TaskState.Queued, Tracking.CorrelationId(runId, i.Number)), ToPlanned(i)))],
+                    [.. issues.Select(i => RouteTask(repository, route, new RunTask(i.Number, TaskState.Queued, Tracking.CorrelationId(runId, i.Number)), ToPlanned(i)))],
                     Version: 0,
                     RequestedBy: plan.RequestedBy,
                     Skipped: choice.Skipped,
@@ -169,10 +171,10 @@ public sealed partial class PlanJobHandler(
     private static PlannedIssue ToPlanned(GitHubIssue issue) => new(issue.Number, issue.Title, issue.HtmlUrl.ToString(), issue.Labels);
 
     /// <summary>The task with its executor; the route is shown (and may be changed) only when the repository names several executors.</summary>
-    private static RunTask RouteTask(RepositoryOptions repository, RunTask task, PlannedIssue issue)
+    private static RunTask RouteTask(RepositoryOptions repository, Func<PlannedIssue, IssueAdvice?, Route> route, RunTask task, PlannedIssue issue)
     {
-        var route = Routing.ByRules(repository, issue, null);
-        return task with { Executor = route.Executor, RoutedBy = repository.Executors.Count > 1 ? route.Reason : null };
+        var chosen = route(issue, null);
+        return task with { Executor = chosen.Executor, RoutedBy = repository.Executors.Count > 1 ? chosen.Reason : null };
     }
 
     private async Task<Run> CreateOnceAsync(Run run, CancellationToken cancellationToken)
