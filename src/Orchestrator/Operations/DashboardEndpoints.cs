@@ -23,9 +23,10 @@ public static partial class DashboardEndpoints
 
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<DashboardOptions>(DashboardOptions.Section);
+        services.AddValidatedOptions<DashboardOptions>(DashboardOptions.Section).PostConfigure(o => o.SplitLists());
         var dashboard = new DashboardOptions();
         configuration.GetSection(DashboardOptions.Section).Bind(dashboard);
+        dashboard.SplitLists();
         if (!dashboard.Enabled)
         {
             return services;
