@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -31,6 +33,17 @@ public static partial class DashboardEndpoints
         {
             return services;
         }
+
+        // The sign-in cookie, the antiforgery tokens and the OAuth state are protected with these keys: every instance
+        // must share them (on Lambda as many run as requests need, each for minutes), so they live in the store.
+        services.AddDataProtection().SetApplicationName("Orchestrator");
+        services.AddOptions<KeyManagementOptions>().Configure<IStoreBackend>((keys, store) =>
+        {
+            if (store.DataProtectionKeys is { } shared)
+            {
+                keys.XmlRepository = shared;
+            }
+        });
 
         var github = new GitHubOptions();
         configuration.GetSection(GitHubOptions.Section).Bind(github);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orchestrator.Operations;
 using Orchestrator.Secrets;
+using Orchestrator.Storage.DynamoDb;
 using Orchestrator.Tests.Infrastructure;
 using static Orchestrator.Tests.Deploy.SamTemplate;
 
@@ -131,7 +132,7 @@ public sealed class DashboardTemplateTests
             }.Order(),
             grants);
         Assert.Equal(["dynamodb:PutItem"], OneOrMany(auditOnly["Action"]).Cast<string>());
-        Assert.Equal(["audit#*", "audit@*"], List(Map(Map(auditOnly["Condition"])["ForAllValues:StringLike"])["dynamodb:LeadingKeys"]).Cast<string>());
+        Assert.Equal(["audit#*", "audit@*", DynamoKeyRing.Partition], List(Map(Map(auditOnly["Condition"])["ForAllValues:StringLike"])["dynamodb:LeadingKeys"]).Cast<string>());
         Assert.Equal(
             ["logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParameters", "kms:Decrypt"],
             template.Statements(role).SelectMany(s => OneOrMany(s["Action"]).Cast<string>()).Where(a => !a.StartsWith("dynamodb:", StringComparison.Ordinal)));
