@@ -1,9 +1,18 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml.Linq;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orchestrator.Operations;
+using Orchestrator.Runs;
 using Orchestrator.Secrets;
+using Orchestrator.Storage;
 using Orchestrator.Storage.DynamoDb;
 using Orchestrator.Tests.Infrastructure;
 using static Orchestrator.Tests.Deploy.SamTemplate;
@@ -14,7 +23,7 @@ namespace Orchestrator.Tests.Deploy;
 /// The operator dashboard in the SAM template: off unless DashboardEnabled is "true", then its own function behind
 /// the HTTP API's /admin routes, with a least-privilege role and its OAuth client secret from Parameter Store.
 /// </summary>
-public sealed class DashboardTemplateTests
+public sealed class DashboardTemplateTests(DynaliteServer dynalite)
 {
     private const string Function = "DashboardFunction";
     private const string EnabledKey = "Orchestrator__Dashboard__Enabled";
@@ -111,11 +120,7 @@ public sealed class DashboardTemplateTests
         var role = template.RoleOf(Function);
 
         // Act
-        var grants = template.Statements(role)
-            .Where(s => OneOrMany(s["Action"]).Cast<string>().Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)))
-            .SelectMany(s => OneOrMany(s["Action"]).Cast<string>().SelectMany(a => OneOrMany(s["Resource"]).Select(r => $"{a} {Arn(r)}")))
-            .Order()
-            .ToList();
+        var grants = Grants(template);
         var auditOnly = Assert.Single(template.Statements(role), s => s.ContainsKey("Condition") && OneOrMany(s["Action"]).Contains("dynamodb:PutItem"));
 
         // Assert: each read the pages make, the two repairs and their audit entries; nothing else (no delete, no batch
@@ -136,6 +141,59 @@ public sealed class DashboardTemplateTests
         Assert.Equal(
             ["logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParameters", "kms:Decrypt"],
             template.Statements(role).SelectMany(s => OneOrMany(s["Action"]).Cast<string>()).Where(a => !a.StartsWith("dynamodb:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task The_dashboard_role_allows_every_call_the_pages_buttons_and_sign_in_make_and_no_other()
+    {
+        // Arrange: a run with audit entries, a delivery large enough to be stored in chunks, a dead letter and a
+        // pending job, written by an unrecorded store; then the store as the dashboard function builds it, recorded.
+        var ct = TestContext.Current.CancellationToken;
+        var time = TimeProvider.System;
+        var options = dynalite.Options();
+        var seed = await dynalite.CreateStoreAsync(time, options);
+        var run = await seed.Runs.CreateAsync(
+            new Run(RunId.New(time), "octo/repo", RunState.Pending, time.GetUtcNow(), time.GetUtcNow(), [new PlannedIssue(7, "Fix it", "https://github.com/octo/repo/issues/7", [])], null, [new RunTask(7, TaskState.Queued, "corr-7")], Version: 0),
+            ct);
+        await seed.Audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "discord:1", "ada", "run.approve", run.Id.Value, AuditOutcome.Succeeded, null), ct);
+        var large = Encoding.UTF8.GetBytes($$"""{"action":"opened","noise":"{{Convert.ToBase64String(RandomNumberGenerator.GetBytes(400_000))}}"}""");
+        await seed.Inbox.AcceptAsync(new WebhookDelivery("large-delivery", "issues", "opened", 1, time.GetUtcNow(), large), ct);
+        await seed.Jobs.EnqueueAsync(new JobRequest("k", "doomed", "{}"), ct);
+        var doomed = (await seed.Jobs.ClaimAsync("worker", TimeSpan.FromMinutes(1), 10, ct)).Single(j => j.IdempotencyKey == "doomed");
+        Assert.True(await seed.Jobs.FailAsync(doomed, "boom", retryAt: null, ct));
+        var waiting = await seed.Jobs.EnqueueAsync(new JobRequest("k", "waiting", "{}"), ct);
+        var calls = new ConcurrentBag<(string Operation, string Table, string? Index, string? PartitionKey)>();
+        var store = DynamoStore.Create(RecordingDynamo.Wrap(DynamoStore.CreateClient(options.DynamoDb), calls), options, time);
+        var queries = new OperatorQueries(store.Runs, store.Inbox, store.Jobs, store.Operator, store.Audit, time);
+        var actions = new OperatorActions(store.Inbox, store.Jobs, store.Operator, store.Audit, time);
+
+        // Act: what each page, each button (done and refused) and a sign-in ask the store (DashboardEndpoints).
+        await queries.QueueAsync(ct);
+        await queries.ListRunsAsync(null, null, null, 100, ct);
+        Assert.NotNull(await queries.GetRunAsync(run.Id.Value, ct));
+        Assert.NotEmpty(await queries.ListDeliveriesAsync(null, null, time.GetUtcNow().AddDays(-1), 100, ct));
+        Assert.NotEmpty(await queries.ListJobsAsync(null, 100, ct));
+        Assert.NotEmpty(await queries.ListAuditAsync(time.GetUtcNow().AddDays(-7), null, null, 200, ct));
+        await actions.ReplayAsync("large-delivery", "github:ada", ct);
+        await actions.RetryAsync(doomed.Id, "github:ada", ct);
+        await Assert.ThrowsAsync<OperatorException>(() => actions.RetryAsync(waiting.JobId, "github:ada", ct));
+        var keyRing = store.DataProtectionKeys!;
+        keyRing.StoreElement(new XElement("key", new XAttribute("id", Guid.NewGuid())), "key-" + Guid.NewGuid());
+        Assert.Single(keyRing.GetAllElements());
+
+        // Assert: the calls made are exactly the grants (each grant is used; each call is allowed), and the runs
+        // table is written only under the partitions the role's condition allows.
+        var tables = WithDashboard.OfType("AWS::DynamoDB::Table").ToDictionary(t => WithDashboard.Text(Map(t.Value["Properties"])["TableName"])![$"orchestrator-{TestStage}-".Length..], t => t.Key);
+        var used = calls
+            .Select(c => $"dynamodb:{c.Operation} {tables[c.Table[options.DynamoDb.TablePrefix!.Length..]]}{(c.Index is null ? string.Empty : "/index/" + c.Index)}")
+            .Distinct()
+            .Order()
+            .ToList();
+        Assert.Equal(Grants(WithDashboard), used);
+        var runsTable = options.DynamoDb.TablePrefix + DynamoSchema.Runs.Suffix;
+        Assert.All(
+            calls.Where(c => c.Operation == "PutItem" && c.Table == runsTable).Select(c => c.PartitionKey!),
+            pk => Assert.Matches("^(audit#.+|audit@.+|" + DynamoKeyRing.Partition + ")$", pk));
     }
 
     [Fact]
@@ -256,6 +314,14 @@ public sealed class DashboardTemplateTests
                 return new Route(f, (string)p["Method"]!, (string)p["Path"]!);
             }))];
 
+    /// <summary>Each DynamoDB action the dashboard role allows, with each resource it allows it on: "dynamodb:Query RunsTable/index/gsi1".</summary>
+    private static List<string> Grants(SamTemplate template) =>
+        [.. template.Statements(template.RoleOf(Function))
+            .Where(s => OneOrMany(s["Action"]).Cast<string>().Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)))
+            .SelectMany(s => OneOrMany(s["Action"]).Cast<string>().SelectMany(a => OneOrMany(s["Resource"]).Select(r => $"{a} {Arn(r)}")))
+            .Distinct()
+            .Order()];
+
     /// <summary>"JobsTable", or "JobsTable/index/due" for !Sub ${JobsTable.Arn}/index/due.</summary>
     private static string Arn(object? resource) => resource switch
     {
@@ -275,5 +341,49 @@ public sealed class DashboardTemplateTests
                 : path == Path);
 
         public override string ToString() => $"{Method} {Path} -> {Function}";
+    }
+
+    /// <summary>IAmazonDynamoDB that forwards every call and records its operation, table, index and written partition.</summary>
+#pragma warning disable CA1852 // DispatchProxy derives the proxy type from this class, so it cannot be sealed.
+    internal class RecordingDynamo : DispatchProxy
+#pragma warning restore CA1852
+    {
+        private IAmazonDynamoDB _inner = null!;
+        private ConcurrentBag<(string Operation, string Table, string? Index, string? PartitionKey)> _calls = null!;
+
+        public static IAmazonDynamoDB Wrap(IAmazonDynamoDB inner, ConcurrentBag<(string Operation, string Table, string? Index, string? PartitionKey)> calls)
+        {
+            var proxy = Create<IAmazonDynamoDB, RecordingDynamo>();
+            var recording = (RecordingDynamo)(object)proxy;
+            recording._inner = inner;
+            recording._calls = calls;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            var request = args?.FirstOrDefault();
+            var operation = request?.GetType().Name is { } type && type.EndsWith("Request", StringComparison.Ordinal) ? type[..^"Request".Length] : null;
+            foreach (var (table, index, pk) in request switch
+            {
+                GetItemRequest r => [(r.TableName, null, null)],
+                PutItemRequest r => [(r.TableName, null, r.Item[DynamoSchema.PartitionKey].S)],
+                UpdateItemRequest r => [(r.TableName, null, r.Key[DynamoSchema.PartitionKey].S)],
+                DeleteItemRequest r => [(r.TableName, null, r.Key[DynamoSchema.PartitionKey].S)],
+                QueryRequest r => [(r.TableName, r.IndexName, null)],
+                ScanRequest r => [(r.TableName, r.IndexName, null)],
+                BatchGetItemRequest r => r.RequestItems.Keys.Select(t => (t, (string?)null, (string?)null)).ToList(),
+                BatchWriteItemRequest r => r.RequestItems.Keys.Select(t => (t, (string?)null, (string?)null)).ToList(),
+                TransactWriteItemsRequest r => r.TransactItems.Select(i => (i.Put?.TableName ?? i.Update?.TableName ?? i.Delete?.TableName ?? i.ConditionCheck.TableName, (string?)null, (string?)null)).ToList(),
+                DescribeTableRequest r => [(r.TableName, null, null)],
+                _ => new List<(string, string?, string?)>(),
+            })
+            {
+                _calls.Add((operation!, table, index, pk));
+            }
+
+            return targetMethod.Invoke(_inner, args);
+        }
     }
 }
