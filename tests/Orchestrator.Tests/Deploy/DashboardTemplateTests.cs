@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -110,6 +111,52 @@ public sealed class DashboardTemplateTests(DynaliteServer dynalite)
         Assert.Equal("https://abc123.execute-api.eu-west-1.amazonaws.com" + DashboardAuthentication.CallbackPath, callback);
         Assert.Equal("https://abc123.execute-api.eu-west-1.amazonaws.com" + DashboardEndpoints.Root, admin);
         Assert.Equal("https://abc123.execute-api.eu-west-1.amazonaws.com/github/webhooks", CloudFormationYaml.Substitute((string)Map(Map(WithDashboard.Outputs["GitHubWebhookUrl"])["Value"])["Fn::Sub"]!, values));
+    }
+
+    [Fact]
+    public async Task Through_the_adapter_sign_in_sends_GitHub_the_api_url_as_the_callback_with_secure_cookies()
+    {
+        // Arrange: the app started with the function's environment (SQLite for DynamoDB, the secret as Parameter Store
+        // would give it); requests as the Lambda Web Adapter relays them from the HTTP API: from loopback, with the
+        // API's Host and X-Forwarded-Proto/-For.
+        var ct = TestContext.Current.CancellationToken;
+        var directory = Directory.CreateTempSubdirectory("orchestrator-dashboard-").FullName;
+        var environment = WithDashboard.Environment(Function).ToDictionary(e => e.Key, e => WithDashboard.Text(e.Value));
+        environment["AWS_LWA_PORT"] = null; // ServiceProcess binds PORT
+        environment["Orchestrator__Secrets__ParameterStorePath"] = null;
+        environment["Orchestrator__Secrets__ParameterNames"] = null;
+        environment["Orchestrator__Dashboard__ClientSecret"] = "not-a-real-secret";
+        environment["Orchestrator__Storage__Provider"] = nameof(StorageProvider.Sqlite);
+        environment["Orchestrator__Storage__Sqlite__Path"] = Path.Combine(directory, "orchestrator.db");
+        await using var service = await ServiceProcess.StartAsync(environment, directory, ct);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = service.BaseAddress };
+        const string Api = "abc123.execute-api.eu-west-1.amazonaws.com";
+        HttpRequestMessage Relayed(string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = Api;
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+            return request;
+        }
+
+        // Act
+        using var signIn = Relayed(DashboardEndpoints.Root + "/signin");
+        using var challenge = await http.SendAsync(signIn, ct);
+        using var page = Relayed(DashboardEndpoints.Root);
+        using var signedOut = await http.SendAsync(page, ct);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        var location = challenge.Headers.Location!;
+        Assert.StartsWith("https://github.com/login/oauth/authorize?", location.AbsoluteUri, StringComparison.Ordinal);
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(location.Query);
+        Assert.Equal($"https://{Api}{DashboardAuthentication.CallbackPath}", query["redirect_uri"].ToString());
+        Assert.Equal(DashboardParameters["DashboardClientId"], query["client_id"].ToString());
+        var correlation = Assert.Single(challenge.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Correlation.", StringComparison.Ordinal));
+        Assert.Contains("; secure", correlation, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.Unauthorized, signedOut.StatusCode); // signed out, and a relayed request is never "local"
+        Directory.Delete(directory, recursive: true);
     }
 
     [Fact]
