@@ -67,7 +67,7 @@ public sealed class DashboardTemplateTests(DynaliteServer dynalite)
         Assert.All(admin, r => Assert.Equal(Function, r.Function));
         Assert.All(routes.Where(r => r.Function == Function), r => Assert.Contains(r, admin));
         Assert.True(template.Condition("DashboardOn"));
-        Assert.Equal("DashboardOn", Map(template.Root["Resources"]).Where(r => Map(r.Value).GetValueOrDefault("Type") is "AWS::Serverless::Function" && r.Key == Function).Select(r => Map(r.Value)["Condition"]).Single());
+        Assert.Equal("DashboardOn", Map(Map(template.Root["Resources"])[Function])["Condition"]);
         Assert.All(template.FunctionNames, f => Assert.Equal(f == Function ? "true" : "false", template.EnvironmentValue(f, EnabledKey)));
     }
 
