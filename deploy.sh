@@ -59,6 +59,10 @@ for name in Discord/PublicKey Discord/ApplicationId Discord/BotToken GitHub/Webh
   has "$name" || missing+=("$prefix/$stage/$name")
 done
 has GitHub/Token || has GitHub/AppPrivateKey || missing+=("$prefix/$stage/GitHub/Token (or GitHub/AppId and GitHub/AppPrivateKey)")
+# With the operator dashboard turned on in the stage's section of samconfig.toml, its OAuth app's client secret too.
+if sed -n "/^\[$stage\.deploy\.parameters\]/,/^\[/p" "$config" 2>/dev/null | grep -q 'DashboardEnabled=\\"true\\"'; then
+  has Dashboard/ClientSecret || missing+=("$prefix/$stage/Dashboard/ClientSecret")
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'missing parameter: %s\n' "${missing[@]}" >&2
   fail "put the parameters above first (deploy/README.md, \"Provision the secrets\"), or set SECRETS_PATH_PREFIX"

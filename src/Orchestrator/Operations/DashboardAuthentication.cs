@@ -20,6 +20,9 @@ public static partial class DashboardAuthentication
     public const string AdminClaim = "orchestrator:admin";
     public const string LoginClaim = "urn:github:login";
 
+    /// <summary>Where GitHub sends the user back after sign-in: the OAuth app's callback URL is the service's address + this.</summary>
+    public const string CallbackPath = DashboardEndpoints.Root + "/signin-github";
+
     public static void Add(IServiceCollection services, DashboardOptions dashboard, GitHubOptions github)
     {
         var authentication = services.AddAuthentication(CookieScheme).AddCookie(CookieScheme, cookie =>
@@ -43,7 +46,7 @@ public static partial class DashboardAuthentication
             oauth.SignInScheme = CookieScheme;
             oauth.ClientId = dashboard.ClientId!;
             oauth.ClientSecret = dashboard.ClientSecret!;
-            oauth.CallbackPath = DashboardEndpoints.Root + "/signin-github";
+            oauth.CallbackPath = CallbackPath;
             oauth.AuthorizationEndpoint = new Uri(dashboard.OAuthBaseUrl, "login/oauth/authorize").AbsoluteUri;
             oauth.TokenEndpoint = new Uri(dashboard.OAuthBaseUrl, "login/oauth/access_token").AbsoluteUri;
             oauth.UserInformationEndpoint = new Uri(github.ApiBaseUrl, "user").AbsoluteUri;

@@ -3,6 +3,8 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -27,13 +29,25 @@ public static partial class DashboardEndpoints
 
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<DashboardOptions>(DashboardOptions.Section);
+        services.AddValidatedOptions<DashboardOptions>(DashboardOptions.Section).PostConfigure(o => o.SplitLists());
         var dashboard = new DashboardOptions();
         configuration.GetSection(DashboardOptions.Section).Bind(dashboard);
+        dashboard.SplitLists();
         if (!dashboard.Enabled)
         {
             return services;
         }
+
+        // The sign-in cookie, the antiforgery tokens and the OAuth state are protected with these keys: every instance
+        // must share them (on Lambda as many run as requests need, each for minutes), so they live in the store.
+        services.AddDataProtection().SetApplicationName("Orchestrator");
+        services.AddOptions<KeyManagementOptions>().Configure<IStoreBackend>((keys, store) =>
+        {
+            if (store.DataProtectionKeys is { } shared)
+            {
+                keys.XmlRepository = shared;
+            }
+        });
 
         var github = new GitHubOptions();
         configuration.GetSection(GitHubOptions.Section).Bind(github);

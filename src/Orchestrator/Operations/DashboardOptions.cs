@@ -19,10 +19,13 @@ public sealed class DashboardOptions
     /// <summary>Where GitHub's sign-in pages are (github.com, or a GitHub Enterprise Server host).</summary>
     public Uri OAuthBaseUrl { get; set; } = new("https://github.com/");
 
-    /// <summary>GitHub logins allowed in (case-insensitive).</summary>
+    /// <summary>GitHub logins allowed in (case-insensitive). An entry may hold several, comma-separated.</summary>
     public IList<string> AllowedUsers { get; } = [];
 
-    /// <summary>Teams whose active members are allowed in, as org/team-slug (needs the read:org scope, asked for when set).</summary>
+    /// <summary>
+    /// Teams whose active members are allowed in, as org/team-slug (needs the read:org scope, asked for when set). An
+    /// entry may hold several, comma-separated.
+    /// </summary>
     public IList<string> AllowedTeams { get; } = [];
 
     /// <summary>How often the pages reload themselves, in seconds (0: never).</summary>
@@ -30,4 +33,24 @@ public sealed class DashboardOptions
     public int RefreshSeconds { get; set; } = 10;
 
     public bool OAuthConfigured => !string.IsNullOrWhiteSpace(ClientId) && !string.IsNullOrWhiteSpace(ClientSecret);
+
+    /// <summary>
+    /// Splits comma-separated entries and drops empty ones: one setting can then hold the whole list, as the SAM
+    /// template passes it (Orchestrator__Dashboard__AllowedUsers__0=ada,grace), and an empty one means nobody.
+    /// </summary>
+    public void SplitLists()
+    {
+        Split(AllowedUsers);
+        Split(AllowedTeams);
+    }
+
+    private static void Split(IList<string> entries)
+    {
+        var split = entries.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        entries.Clear();
+        foreach (var entry in split)
+        {
+            entries.Add(entry);
+        }
+    }
 }

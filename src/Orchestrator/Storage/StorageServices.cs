@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
 using Orchestrator.Configuration;
 
@@ -76,4 +77,10 @@ public interface IStoreBackend
     IStoreAdmin Admin { get; }
 
     IOperatorStore Operator { get; }
+
+    /// <summary>
+    /// Where ASP.NET Core Data Protection keeps its keys when instances share nothing but the store (DynamoDB on
+    /// Lambda); null when its default, the user profile's folder, is shared enough (SQLite: one machine).
+    /// </summary>
+    IXmlRepository? DataProtectionKeys { get; }
 }

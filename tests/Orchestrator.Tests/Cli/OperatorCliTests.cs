@@ -193,18 +193,7 @@ public sealed class SqliteOperatorCliTests : OperatorCliContract
 
 public sealed class DynamoOperatorCliTests(DynaliteServer dynalite) : OperatorCliContract
 {
-    protected override IDictionary<string, string?> StoreSettings(string dataDirectory)
-    {
-        var options = dynalite.Options();
-        return new Dictionary<string, string?>
-        {
-            ["Orchestrator:Storage:Provider"] = "DynamoDb",
-            ["Orchestrator:Storage:DynamoDb:TablePrefix"] = options.DynamoDb.TablePrefix,
-            ["Orchestrator:Storage:DynamoDb:ServiceUrl"] = options.DynamoDb.ServiceUrl,
-            ["Orchestrator:Storage:DynamoDb:Region"] = options.DynamoDb.Region,
-            ["Orchestrator:Storage:DynamoDb:CreateTables"] = "true",
-        };
-    }
+    protected override IDictionary<string, string?> StoreSettings(string dataDirectory) => dynalite.AppSettings();
 }
 
 /// <summary>Usage errors, which never reach a store.</summary>

@@ -2,43 +2,114 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Deploy;
 
-/// <summary>deploy/template.yaml, read once, with helpers to reach functions, roles and their effective settings.</summary>
+/// <summary>
+/// deploy/template.yaml, read once, as deployed with a set of parameter values: its Conditions evaluated, so a resource
+/// or output whose Condition is false is absent. Helpers reach functions, roles and their effective settings.
+/// </summary>
 public sealed class SamTemplate
 {
     public const string TestStage = "test";
 
-    private static readonly Lazy<SamTemplate> Instance = new(() => new SamTemplate(Path.Combine(TestTools.RepositoryRoot, "deploy", "template.yaml")));
-
-    private SamTemplate(string path)
+    /// <summary>The values a stack with the dashboard on is deployed with (besides DashboardEnabled).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DashboardParameters = new Dictionary<string, string>
     {
-        FilePath = path;
-        Root = CloudFormationYaml.Load(path);
+        ["DashboardEnabled"] = "true",
+        ["DashboardClientId"] = "Iv1.0123456789abcdef",
+        ["DashboardAllowedUsers"] = "ada,grace",
+        ["DashboardAllowedTeams"] = "octo/ops",
+    };
+
+    private static readonly Lazy<Dictionary<string, object?>> Parsed = new(() => CloudFormationYaml.Load(Path.Combine(TestTools.RepositoryRoot, "deploy", "template.yaml")));
+
+    private static readonly Lazy<SamTemplate> Default = new(() => With(new Dictionary<string, string>()));
+
+    private static readonly Lazy<SamTemplate> Dashboard = new(() => With(DashboardParameters));
+
+    private readonly IReadOnlyDictionary<string, string> _parameters;
+
+    private SamTemplate(IReadOnlyDictionary<string, string> parameters)
+    {
+        _parameters = parameters;
+        FilePath = Path.Combine(TestTools.RepositoryRoot, "deploy", "template.yaml");
+        Root = Parsed.Value;
+
+        // Each parameter's default, then the test's stage and names, then what the caller deploys with.
+        var values = Map(Root["Parameters"])
+            .Where(p => Map(p.Value).ContainsKey("Default"))
+            .ToDictionary(p => p.Key, p => (string)Map(p.Value)["Default"]!, StringComparer.Ordinal);
+        values["Stage"] = TestStage;
+        values["SecretsPathPrefix"] = "/orchestrator";
+        values["WebAdapterLayerVersion"] = "28";
+        foreach (var (name, value) in parameters)
+        {
+            Assert.True(Map(Root["Parameters"]).ContainsKey(name), $"the template has no parameter {name}");
+            values[name] = value;
+        }
+
+        values["AWS::StackName"] = "orchestrator-" + TestStage;
+        values["AWS::Region"] = "eu-west-1";
+        values["AWS::Partition"] = "aws";
+        values["AWS::AccountId"] = "123456789012";
+        values["AWS::URLSuffix"] = "amazonaws.com";
+        SubValues = values;
     }
 
-    public static SamTemplate Current => Instance.Value;
+    /// <summary>The template deployed with every parameter at its default (the dashboard off).</summary>
+    public static SamTemplate Current => Default.Value;
+
+    /// <summary>The template deployed with <see cref="DashboardParameters"/>.</summary>
+    public static SamTemplate WithDashboard => Dashboard.Value;
+
+    /// <summary>Both deployments: rules that hold for every function must hold in each.</summary>
+    public static TheoryData<string> Deployments => ["default", "dashboard"];
+
+    public static SamTemplate Deployment(string name) => name switch
+    {
+        "default" => Current,
+        "dashboard" => WithDashboard,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown deployment."),
+    };
+
+    /// <summary>The template deployed with these parameter values (the others at their defaults).</summary>
+    public static SamTemplate With(IReadOnlyDictionary<string, string> parameters) => new(parameters);
+
+    /// <summary>This deployment with one more parameter value.</summary>
+    public SamTemplate And(string parameter, string value) =>
+        With(new Dictionary<string, string>(_parameters, StringComparer.Ordinal) { [parameter] = value });
 
     public string FilePath { get; }
 
+    /// <summary>The template as written: every resource, condition and intrinsic function.</summary>
     public Dictionary<string, object?> Root { get; }
 
-    public Dictionary<string, object?> Resources => Map(Root["Resources"]);
+    /// <summary>The resources this deployment creates (a resource whose Condition is false is absent).</summary>
+    public Dictionary<string, object?> Resources => Created(Root["Resources"]);
 
-    public Dictionary<string, object?> Outputs => Map(Root["Outputs"]);
+    /// <summary>The outputs this deployment has (an output whose Condition is false is absent).</summary>
+    public Dictionary<string, object?> Outputs => Created(Root["Outputs"]);
 
     public Dictionary<string, object?> GlobalFunction => Map(Map(Root["Globals"])["Function"]);
 
-    /// <summary>The values used to expand !Sub strings in assertions.</summary>
-    public IReadOnlyDictionary<string, string> SubValues { get; } = new Dictionary<string, string>
+    /// <summary>The parameter values (and pseudo parameters) of this deployment, which also expand !Sub strings in assertions.</summary>
+    public IReadOnlyDictionary<string, string> SubValues { get; }
+
+    /// <summary>Whether the named condition of the Conditions section holds for this deployment.</summary>
+    public bool Condition(string name) => Holds(Map(Root["Conditions"])[name]);
+
+    /// <summary>Evaluates a condition expression (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition) with this deployment's values.</summary>
+    public bool Holds(object? expression)
     {
-        ["Stage"] = TestStage,
-        ["AWS::StackName"] = "orchestrator-" + TestStage,
-        ["SecretsPathPrefix"] = "/orchestrator",
-        ["WebAdapterLayerVersion"] = "28",
-        ["AWS::Region"] = "eu-west-1",
-        ["AWS::Partition"] = "aws",
-        ["AWS::AccountId"] = "123456789012",
-        ["AWS::URLSuffix"] = "amazonaws.com",
-    };
+        var (function, args) = Map(expression).Single();
+        return function switch
+        {
+            "Condition" => Condition((string)args!),
+            "Fn::Equals" => List(args) is [var left, var right] && Text(left) == Text(right),
+            "Fn::Not" => !Holds(Assert.Single(List(args))),
+            "Fn::And" => List(args).All(Holds),
+            "Fn::Or" => List(args).Any(Holds),
+            _ => throw new InvalidDataException($"Cannot evaluate {function} as a condition."),
+        };
+    }
 
     public IEnumerable<KeyValuePair<string, Dictionary<string, object?>>> OfType(string type) =>
         Resources.Where(r => (string?)Map(r.Value)["Type"] == type).Select(r => KeyValuePair.Create(r.Key, Map(r.Value)));
@@ -71,6 +142,7 @@ public sealed class SamTemplate
     {
         null => null,
         string s => s,
+        Dictionary<string, object?> d when d.TryGetValue("Fn::If", out var args) => Text(List(args)[Condition((string)List(args)[0]!) ? 1 : 2]),
         Dictionary<string, object?> d when d.TryGetValue("Fn::Sub", out var sub) && sub is string template =>
             CloudFormationYaml.Substitute(template, SubValues),
         Dictionary<string, object?> d when d.TryGetValue("Ref", out var reference) && SubValues.TryGetValue((string)reference!, out var v) => v,
@@ -129,6 +201,11 @@ public sealed class SamTemplate
         List<object?> l => "[" + string.Join(", ", l.Select(Describe)) + "]",
         _ => value.ToString() ?? string.Empty,
     };
+
+    private Dictionary<string, object?> Created(object? section) =>
+        Map(section)
+            .Where(entry => Map(entry.Value).GetValueOrDefault("Condition") is not string condition || Condition(condition))
+            .ToDictionary(StringComparer.Ordinal);
 
     private static Dictionary<string, object?> Variables(Dictionary<string, object?> properties) =>
         properties.TryGetValue("Environment", out var environment) && environment is not null

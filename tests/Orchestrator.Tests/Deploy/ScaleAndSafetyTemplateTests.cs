@@ -18,12 +18,13 @@ public sealed class ScaleAndSafetyTemplateTests
         Assert.All(tables, t => Assert.Equal("Retain", t.Value["UpdateReplacePolicy"]));
     }
 
-    [Fact]
-    public void Every_named_resource_is_named_after_the_stack_so_two_stacks_fit_in_one_account()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void Every_named_resource_is_named_after_the_stack_so_two_stacks_fit_in_one_account(string deployment)
     {
         var nameProperties = new[] { "TableName", "FunctionName", "LogGroupName", "TopicName", "AlarmName", "DashboardName", "RoleName" };
         var named = 0;
-        foreach (var (resource, value) in Template.Resources.Select(r => (r.Key, Map(r.Value))))
+        foreach (var (resource, value) in Deployment(deployment).Resources.Select(r => (r.Key, Map(r.Value))))
         {
             var properties = value.TryGetValue("Properties", out var p) ? Map(p) : [];
             foreach (var property in nameProperties.Where(properties.ContainsKey))

@@ -11,12 +11,22 @@ using static Orchestrator.Tests.Deploy.SamTemplate;
 
 namespace Orchestrator.Tests.Deploy;
 
-/// <summary>The rules deploy/template.yaml must keep (issue 6), checked on the parsed template.</summary>
+/// <summary>
+/// The rules deploy/template.yaml must keep (issue 6), checked on the parsed template: as deployed by default, and
+/// (the rules every function keeps) with the dashboard on as well.
+/// </summary>
 public sealed partial class TemplateTests
 {
     private static readonly SamTemplate Template = SamTemplate.Current;
 
     private static readonly string[] Functions = ["DiscordFunction", "GitHubFunction", "WorkerFunction"];
+
+    /// <summary>The functions that read only their own secrets, by name (Orchestrator__Secrets__ParameterNames).</summary>
+    private static readonly Dictionary<string, string> OwnSecrets = new(StringComparer.Ordinal)
+    {
+        ["GitHubFunction"] = "GitHub/WebhookSecrets",
+        ["DashboardFunction"] = "Dashboard/ClientSecret",
+    };
 
     [Fact]
     public void The_template_is_a_SAM_template_with_the_three_functions()
@@ -29,7 +39,7 @@ public sealed partial class TemplateTests
     [Fact]
     public void The_http_api_exposes_exactly_the_three_public_routes()
     {
-        var routes = Functions
+        var routes = Template.FunctionNames
             .SelectMany(f => Map(Template.Properties(f).GetValueOrDefault("Events") ?? new Dictionary<string, object?>()).Values.Select(Map))
             .Where(e => (string?)e["Type"] == "HttpApi")
             .Select(e => Map(e["Properties"]))
@@ -53,31 +63,33 @@ public sealed partial class TemplateTests
         Assert.Equal(string.Empty, Route("WorkerFunction"));
     }
 
-    [Fact]
-    public void Every_function_runs_the_same_artifact_through_the_web_adapter()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void Every_function_runs_the_same_artifact_through_the_web_adapter(string deployment)
     {
-        Assert.Equal("../artifacts/publish", Template.GlobalFunction["CodeUri"]);
-        Assert.Equal("run.sh", Template.GlobalFunction["Handler"]);
-        Assert.Equal("dotnet10", Template.GlobalFunction["Runtime"]);
-        Assert.Equal(["x86_64"], List(Template.GlobalFunction["Architectures"]).Cast<string>());
-        var layer = Assert.Single(List(Template.GlobalFunction["Layers"]));
+        var template = Deployment(deployment);
+        Assert.Equal("../artifacts/publish", template.GlobalFunction["CodeUri"]);
+        Assert.Equal("run.sh", template.GlobalFunction["Handler"]);
+        Assert.Equal("dotnet10", template.GlobalFunction["Runtime"]);
+        Assert.Equal(["x86_64"], List(template.GlobalFunction["Architectures"]).Cast<string>());
+        var layer = Assert.Single(List(template.GlobalFunction["Layers"]));
         Assert.Equal(
             "arn:${AWS::Partition}:lambda:${AWS::Region}:753240598075:layer:LambdaAdapterLayerX86:${WebAdapterLayerVersion}",
             Map(layer)["Fn::Sub"]);
 
-        foreach (var function in Functions)
+        foreach (var function in template.FunctionNames)
         {
             foreach (var shared in new[] { "CodeUri", "Handler", "Runtime", "Architectures", "Layers", "PackageType", "ImageUri" })
             {
-                Assert.False(Template.Properties(function).ContainsKey(shared), $"{function} overrides {shared}; every function must run the same artifact");
+                Assert.False(template.Properties(function).ContainsKey(shared), $"{function} overrides {shared}; every function must run the same artifact");
             }
 
-            Assert.Equal("makefile", Map(Map(Template.Resources[function])["Metadata"])["BuildMethod"]);
-            Assert.Equal("/opt/bootstrap", Template.EnvironmentValue(function, "AWS_LAMBDA_EXEC_WRAPPER"));
-            Assert.Equal(OrchestratorBuilder.DefaultPort, Template.EnvironmentValue(function, "AWS_LWA_PORT"));
-            Assert.Equal("/healthz", Template.EnvironmentValue(function, "AWS_LWA_READINESS_CHECK_PATH"));
-            Assert.Equal("false", Template.EnvironmentValue(function, "Orchestrator__Worker__Hosted"));
-            Assert.Equal(nameof(StorageProvider.DynamoDb), Template.EnvironmentValue(function, "Orchestrator__Storage__Provider"));
+            Assert.Equal("makefile", Map(Map(template.Resources[function])["Metadata"])["BuildMethod"]);
+            Assert.Equal("/opt/bootstrap", template.EnvironmentValue(function, "AWS_LAMBDA_EXEC_WRAPPER"));
+            Assert.Equal(OrchestratorBuilder.DefaultPort, template.EnvironmentValue(function, "AWS_LWA_PORT"));
+            Assert.Equal("/healthz", template.EnvironmentValue(function, "AWS_LWA_READINESS_CHECK_PATH"));
+            Assert.Equal("false", template.EnvironmentValue(function, "Orchestrator__Worker__Hosted"));
+            Assert.Equal(nameof(StorageProvider.DynamoDb), template.EnvironmentValue(function, "Orchestrator__Storage__Provider"));
         }
     }
 
@@ -96,7 +108,7 @@ public sealed partial class TemplateTests
         }
 
         var makefile = File.ReadAllText(Path.Combine(TestTools.RepositoryRoot, "deploy", "lambda", "Makefile"));
-        foreach (var function in Functions)
+        foreach (var function in WithDashboard.FunctionNames)
         {
             Assert.Contains($"build-{function}", makefile, StringComparison.Ordinal);
         }
@@ -148,15 +160,17 @@ public sealed partial class TemplateTests
         Assert.False(schedule.ContainsKey("Input"), "the app recognises the standard Scheduled Event shape");
     }
 
-    [Fact]
-    public void No_iam_statement_grants_a_wildcard_action()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void No_iam_statement_grants_a_wildcard_action(string deployment)
     {
-        var roles = Template.OfType("AWS::IAM::Role").Select(r => r.Key).ToList();
+        var template = Deployment(deployment);
+        var roles = template.OfType("AWS::IAM::Role").Select(r => r.Key).ToList();
         Assert.NotEmpty(roles);
         foreach (var role in roles)
         {
-            Assert.False(Template.Properties(role).ContainsKey("ManagedPolicyArns"), $"{role}: managed policies grant more than the function uses");
-            foreach (var statement in Template.Statements(role))
+            Assert.False(template.Properties(role).ContainsKey("ManagedPolicyArns"), $"{role}: managed policies grant more than the function uses");
+            foreach (var statement in template.Statements(role))
             {
                 foreach (var action in OneOrMany(statement["Action"]).Cast<string>())
                 {
@@ -169,23 +183,27 @@ public sealed partial class TemplateTests
             }
         }
 
-        foreach (var function in Functions)
+        foreach (var function in template.FunctionNames)
         {
-            Assert.False(Template.Properties(function).ContainsKey("Policies"), $"{function}: SAM policy templates bypass the role rules");
+            Assert.False(template.Properties(function).ContainsKey("Policies"), $"{function}: SAM policy templates bypass the role rules");
         }
     }
 
-    [Fact]
-    public void Each_function_has_its_own_role()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void Each_function_has_its_own_role(string deployment)
     {
-        var roles = Functions.Select(Template.RoleOf).ToList();
+        var template = Deployment(deployment);
+        var roles = template.FunctionNames.Select(template.RoleOf).ToList();
         Assert.Equal(roles.Count, roles.Distinct().Count());
     }
 
-    [Fact]
-    public void DynamoDB_permissions_name_exact_tables_indexes_and_the_jobs_stream()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void DynamoDB_permissions_name_exact_tables_indexes_and_the_jobs_stream(string deployment)
     {
-        var tables = TablesBySuffix();
+        var template = Deployment(deployment);
+        var tables = TablesBySuffix(template);
         var allowed = new List<string>();
         foreach (var (suffix, table) in tables)
         {
@@ -202,9 +220,9 @@ public sealed partial class TemplateTests
         };
 
         var streamActions = new[] { "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams" };
-        foreach (var function in Functions)
+        foreach (var function in template.FunctionNames)
         {
-            var statements = Template.Statements(Template.RoleOf(function))
+            var statements = template.Statements(template.RoleOf(function))
                 .Where(s => OneOrMany(s["Action"]).Cast<string>().Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)))
                 .ToList();
             Assert.NotEmpty(statements);
@@ -226,31 +244,35 @@ public sealed partial class TemplateTests
         }
     }
 
-    [Fact]
-    public void Secrets_are_read_from_parameter_store_never_from_environment_variables()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void Secrets_are_read_from_parameter_store_never_from_environment_variables(string deployment)
     {
+        var template = Deployment(deployment);
         var secretName = SecretSetting();
         var pathKey = (SecretsOptions.Section + ":" + nameof(SecretsOptions.ParameterStorePath)).Replace(":", "__", StringComparison.Ordinal);
-        foreach (var function in Functions)
+        foreach (var function in template.FunctionNames)
         {
-            var environment = Template.Environment(function);
+            var environment = template.Environment(function);
             foreach (var name in environment.Keys)
             {
                 var last = name.Split("__")[^1];
                 Assert.False(secretName.IsMatch(last), $"{function} sets {name} in its environment: secrets come from Parameter Store");
             }
 
-            Assert.Equal("/orchestrator/test/", Template.EnvironmentValue(function, pathKey));
+            Assert.Equal("/orchestrator/test/", template.EnvironmentValue(function, pathKey));
 
-            // The webhook function reads the webhook secrets by name; the others read the stage's path.
-            var statements = Template.Statements(Template.RoleOf(function)).ToList();
-            var names = Template.EnvironmentValue(function, "Orchestrator__Secrets__ParameterNames");
+            // The webhook and dashboard functions read their own secrets by name, exactly those; the others read the stage's path.
+            var statements = template.Statements(template.RoleOf(function)).ToList();
+            var names = template.EnvironmentValue(function, "Orchestrator__Secrets__ParameterNames");
             var ssm = Assert.Single(statements, s => OneOrMany(s["Action"]).Cast<string>().Any(a => a.StartsWith("ssm:", StringComparison.Ordinal)));
-            if (function == "GitHubFunction")
+            if (OwnSecrets.TryGetValue(function, out var own))
             {
-                Assert.Equal("GitHub/WebhookSecrets", names);
+                Assert.Equal(own, names);
                 Assert.Equal(["ssm:GetParameters"], OneOrMany(ssm["Action"]).Cast<string>());
-                Assert.Equal(["arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test/GitHub/WebhookSecrets"], OneOrMany(ssm["Resource"]).Select(Template.Text));
+                Assert.Equal(
+                    own.Split(',').Select(n => "arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test/" + n),
+                    OneOrMany(ssm["Resource"]).Select(template.Text));
             }
             else
             {
@@ -258,11 +280,11 @@ public sealed partial class TemplateTests
                 Assert.Equal(["ssm:GetParametersByPath"], OneOrMany(ssm["Action"]).Cast<string>());
                 Assert.Equal(
                     ["arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test", "arn:aws:ssm:eu-west-1:123456789012:parameter/orchestrator/test/*"],
-                    OneOrMany(ssm["Resource"]).Select(Template.Text));
+                    OneOrMany(ssm["Resource"]).Select(template.Text));
             }
 
             // kms:Decrypt only on the customer managed key, only when there is one, only through SSM: no "key/*" fallback.
-            var policies = List(Template.Properties(Template.RoleOf(function))["Policies"]).Select(Map);
+            var policies = List(template.Properties(template.RoleOf(function))["Policies"]).Select(Map);
             var raw = policies.SelectMany(p => List(Map(p["PolicyDocument"])["Statement"])).ToList();
             var kms = Assert.Single(raw, s => Describe(s).Contains("kms:Decrypt", StringComparison.Ordinal));
             var branches = List(Map(kms)["Fn::If"]);
@@ -270,35 +292,39 @@ public sealed partial class TemplateTests
             Assert.True(IsRef(branches[2], "AWS::NoValue"));
             var grant = Map(branches[1]);
             Assert.True(IsRef(grant["Resource"], "SecretsKmsKeyArn"));
-            Assert.Equal("ssm.eu-west-1.amazonaws.com", Template.Text(Map(Map(grant["Condition"])["StringEquals"])["kms:ViaService"]));
-            Assert.DoesNotContain("key/*", File.ReadAllText(Template.FilePath), StringComparison.Ordinal);
+            Assert.Equal("ssm.eu-west-1.amazonaws.com", template.Text(Map(Map(grant["Condition"])["StringEquals"])["kms:ViaService"]));
+            Assert.DoesNotContain("key/*", File.ReadAllText(template.FilePath), StringComparison.Ordinal);
         }
     }
 
-    [Fact]
-    public void Every_function_logs_to_its_own_group_kept_30_days()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void Every_function_logs_to_its_own_group_kept_30_days(string deployment)
     {
+        var template = Deployment(deployment);
         var groups = new HashSet<string>();
-        foreach (var function in Functions)
+        foreach (var function in template.FunctionNames)
         {
-            var logging = Map(Template.Properties(function)["LoggingConfig"]);
+            var logging = Map(template.Properties(function)["LoggingConfig"]);
             var group = (string)Map(logging["LogGroup"])["Ref"]!;
             Assert.True(groups.Add(group), $"{function} shares its log group");
-            var properties = Template.Properties(group);
+            var properties = template.Properties(group);
             Assert.Equal("30", properties["RetentionInDays"]);
-            Assert.Equal("/aws/lambda/" + Template.Text(Template.Properties(function)["FunctionName"]), Template.Text(properties["LogGroupName"]));
+            Assert.Equal("/aws/lambda/" + template.Text(template.Properties(function)["FunctionName"]), template.Text(properties["LogGroupName"]));
 
-            var logs = Assert.Single(Template.Statements(Template.RoleOf(function)), s => OneOrMany(s["Action"]).Contains("logs:PutLogEvents"));
+            var logs = Assert.Single(template.Statements(template.RoleOf(function)), s => OneOrMany(s["Action"]).Contains("logs:PutLogEvents"));
             Assert.True(IsGetAtt(logs["Resource"], group, "Arn"), $"{function} may write only to its own log group");
         }
 
-        Assert.All(Template.OfType("AWS::Logs::LogGroup"), g => Assert.Equal("30", g.Value is var r ? Map(r["Properties"])["RetentionInDays"] : null));
+        Assert.All(template.OfType("AWS::Logs::LogGroup"), g => Assert.Equal("30", g.Value is var r ? Map(r["Properties"])["RetentionInDays"] : null));
     }
 
-    [Fact]
-    public void Every_required_alarm_exists_and_notifies_the_alarm_topic()
+    [Theory]
+    [MemberData(nameof(Deployments), MemberType = typeof(SamTemplate))]
+    public void Every_required_alarm_exists_and_notifies_the_alarm_topic(string deployment)
     {
-        var alarms = Template.OfType("AWS::CloudWatch::Alarm").ToDictionary(a => a.Key, a => Map(a.Value["Properties"]));
+        var template = Deployment(deployment);
+        var alarms = template.OfType("AWS::CloudWatch::Alarm").ToDictionary(a => a.Key, a => Map(a.Value["Properties"]));
         Assert.All(alarms, a =>
         {
             Assert.Contains(List(a.Value["AlarmActions"]), x => IsRef(x, "AlarmTopic"));
@@ -312,26 +338,28 @@ public sealed partial class TemplateTests
         void Requires(string what, Func<Dictionary<string, object?>, bool> match) =>
             Assert.True(alarms.Values.Any(match), $"missing alarm: {what}");
 
-        foreach (var function in Functions)
+        foreach (var function in template.FunctionNames)
         {
             Requires($"{function} errors", a => Watches(a, "AWS/Lambda", "Errors", "FunctionName", function));
             Requires($"{function} throttles", a => Watches(a, "AWS/Lambda", "Throttles", "FunctionName", function));
             Requires($"{function} duration near its timeout", a => Watches(a, "AWS/Lambda", "Duration", "FunctionName", function)
                 && (string?)a["Statistic"] == "Maximum"
-                && double.Parse(Template.Text(a["Threshold"])!, CultureInfo.InvariantCulture)
-                    == 0.8 * 1000 * double.Parse(Template.Text(Template.Properties(function)["Timeout"])!, CultureInfo.InvariantCulture));
+                && double.Parse(template.Text(a["Threshold"])!, CultureInfo.InvariantCulture)
+                    == 0.8 * 1000 * double.Parse(template.Text(template.Properties(function)["Timeout"])!, CultureInfo.InvariantCulture));
         }
 
         Requires("HTTP API 5xx", a => Watches(a, "AWS/ApiGateway", "5xx", "ApiId", "HttpApi"));
         Requires("stream iterator age", a => Watches(a, "AWS/Lambda", "IteratorAge", "FunctionName", "WorkerFunction"));
         Requires("dead-lettered jobs", a => Watches(a, new MetricsOptions().Namespace, QueueMetrics.JobsDeadLettered, QueueMetrics.StageDimension, "Stage"));
         Requires("DynamoDB throttles on every table", a => a.TryGetValue("Metrics", out var metrics)
-            && TablesBySuffix().Values.All(table => new[] { "ReadThrottleEvents", "WriteThrottleEvents" }.All(metric =>
+            && TablesBySuffix(template).Values.All(table => new[] { "ReadThrottleEvents", "WriteThrottleEvents" }.All(metric =>
                 List(metrics).Select(Map).Where(m => m.ContainsKey("MetricStat")).Select(m => Map(Map(m["MetricStat"])["Metric"]))
                     .Any(m => (string?)m["Namespace"] == "AWS/DynamoDB" && (string?)m["MetricName"] == metric
                         && List(m["Dimensions"]).Select(Map).Any(d => IsRef(d["Value"], table))))));
 
-        var subscription = Map(Template.Resources["AlarmEmailSubscription"]);
+        // The e-mail subscription exists only when there is an address.
+        Assert.DoesNotContain("AlarmEmailSubscription", template.Resources.Keys);
+        var subscription = Map(template.And("AlarmEmail", "ops@example.com").Resources["AlarmEmailSubscription"]);
         Assert.Equal("HasAlarmEmail", subscription["Condition"]);
         Assert.Equal("email", Map(subscription["Properties"])["Protocol"]);
         Assert.True(IsRef(Map(subscription["Properties"])["TopicArn"], "AlarmTopic"));
@@ -430,9 +458,9 @@ public sealed partial class TemplateTests
         Assert.True(exitCode == 0, $"cfn-lint exited {exitCode}:\n{output}");
     }
 
-    private static Dictionary<string, string> TablesBySuffix() =>
-        Template.OfType("AWS::DynamoDB::Table").ToDictionary(
-            t => Template.Text(Map(t.Value["Properties"])["TableName"])![$"orchestrator-{TestStage}-".Length..],
+    private static Dictionary<string, string> TablesBySuffix(SamTemplate? template = null) =>
+        (template ?? Template).OfType("AWS::DynamoDB::Table").ToDictionary(
+            t => (template ?? Template).Text(Map(t.Value["Properties"])["TableName"])![$"orchestrator-{TestStage}-".Length..],
             t => t.Key);
 
     private static List<string> KeySchema(string hash, string? range) =>

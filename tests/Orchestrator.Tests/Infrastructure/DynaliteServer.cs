@@ -83,6 +83,20 @@ public sealed class DynaliteServer : IAsyncLifetime
         },
     };
 
+    /// <summary>The service's settings for a store of its own on this server (tables created at start-up).</summary>
+    public Dictionary<string, string?> AppSettings()
+    {
+        var options = Options();
+        return new()
+        {
+            ["Orchestrator:Storage:Provider"] = nameof(StorageProvider.DynamoDb),
+            ["Orchestrator:Storage:DynamoDb:TablePrefix"] = options.DynamoDb.TablePrefix,
+            ["Orchestrator:Storage:DynamoDb:ServiceUrl"] = options.DynamoDb.ServiceUrl,
+            ["Orchestrator:Storage:DynamoDb:Region"] = options.DynamoDb.Region,
+            ["Orchestrator:Storage:DynamoDb:CreateTables"] = "true",
+        };
+    }
+
     /// <summary>A store as the service builds it (with <paramref name="time"/> as its clock), its tables created.</summary>
     public async Task<IStoreBackend> CreateStoreAsync(TimeProvider time, StorageOptions? options = null)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -148,6 +149,8 @@ public sealed class LambdaEventsEndpointTests : IDisposable
         public IAuditLog Audit { get; } = Unsupported<IAuditLog>();
 
         public IOperatorStore Operator { get; } = Unsupported<IOperatorStore>();
+
+        public IXmlRepository? DataProtectionKeys => null;
 
         public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Orchestrator.Storage.DynamoDb;
@@ -78,6 +79,7 @@ public static class DynamoStore
             Audit = new DynamoAuditLog(client, runs, options, time);
             Admin = new DynamoAdmin(client, dynamo, logger);
             Operator = new DynamoOperatorStore(client, inbox, jobs, time);
+            DataProtectionKeys = new DynamoKeyRing(client, runs);
         }
 
         public IWebhookInbox Inbox { get; }
@@ -93,6 +95,8 @@ public static class DynamoStore
         public IStoreAdmin Admin { get; }
 
         public IOperatorStore Operator { get; }
+
+        public IXmlRepository? DataProtectionKeys { get; }
 
         public void Dispose() => _client.Dispose();
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -39,6 +40,8 @@ public sealed class SqliteStore : IStoreBackend, IStoreAdmin, IAsyncDisposable, 
     public IStoreAdmin Admin => this;
 
     public IOperatorStore Operator { get; }
+
+    public IXmlRepository? DataProtectionKeys => null;
 
     /// <summary>The database file's full path.</summary>
     public string FilePath => _database.FilePath;

@@ -15,7 +15,7 @@ public sealed class DynamoServiceTests(DynaliteServer dynalite)
     public async Task A_signed_webhook_is_stored_in_DynamoDB_before_it_is_acknowledged_and_a_redelivery_is_acknowledged_as_duplicate()
     {
         // Arrange
-        await using var app = new AppFixture(Settings());
+        await using var app = new AppFixture(dynalite.AppSettings());
         using var client = app.CreateClient();
         var body = Encoding.UTF8.GetBytes("""{"action":"labeled","issue":{"number":1,"title":"Ready"}}"""); // issues.labeled has a route: it gets a job
 
@@ -38,7 +38,7 @@ public sealed class DynamoServiceTests(DynaliteServer dynalite)
     public async Task The_service_is_ready_once_it_has_created_its_tables()
     {
         // Arrange
-        await using var app = new AppFixture(Settings());
+        await using var app = new AppFixture(dynalite.AppSettings());
         using var client = app.CreateClient();
 
         // Act
@@ -46,18 +46,5 @@ public sealed class DynamoServiceTests(DynaliteServer dynalite)
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private Dictionary<string, string?> Settings()
-    {
-        var options = dynalite.Options();
-        return new()
-        {
-            ["Orchestrator:Storage:Provider"] = "DynamoDb",
-            ["Orchestrator:Storage:DynamoDb:TablePrefix"] = options.DynamoDb.TablePrefix,
-            ["Orchestrator:Storage:DynamoDb:ServiceUrl"] = options.DynamoDb.ServiceUrl,
-            ["Orchestrator:Storage:DynamoDb:Region"] = options.DynamoDb.Region,
-            ["Orchestrator:Storage:DynamoDb:CreateTables"] = "true",
-        };
     }
 }
