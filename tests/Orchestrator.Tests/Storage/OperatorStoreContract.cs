@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Orchestrator.Storage;
 
@@ -45,6 +46,72 @@ public abstract class OperatorStoreContract : StoreContract
 
         // Assert
         Assert.Equal(["d-new"], listed.Select(d => d.DeliveryId));
+    }
+
+    [Fact]
+    public async Task A_delivery_received_twice_more_counts_two_duplicates_and_the_last_time()
+    {
+        // Arrange: stored once, then received again with and without a job (the endpoint stores unrouted events
+        // without one), each a minute later; another delivery never repeated.
+        var store = await NewStoreAsync();
+        await store.Inbox.AcceptAsync(new WebhookDelivery("d-dup", "issues", "opened", 42, Start, """{"first":true}"""u8.ToArray()), Ct);
+        await store.Inbox.AcceptAsync(new WebhookDelivery("d-once", "issues", "opened", 42, Start, "{}"u8.ToArray()), Ct);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var second = await store.Inbox.AcceptAsync(new WebhookDelivery("d-dup", "issues", "opened", 42, Clock.GetUtcNow(), """{"second":true}"""u8.ToArray()), Ct);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var third = await store.Inbox.StoreWithoutJobAsync(new WebhookDelivery("d-dup", "issues", "opened", 42, Clock.GetUtcNow(), """{"third":true}"""u8.ToArray()), Ct);
+
+        // Act
+        var listed = await store.Operator.ListDeliveriesAsync(Start.AddDays(-1), 10, Ct);
+        var shown = await store.Operator.GetDeliveryAsync("d-dup", Ct);
+
+        // Assert: the stored delivery is the first one, and knows it was received twice more, last at Start + 2 min.
+        Assert.Equal([AcceptOutcome.Duplicate, AcceptOutcome.Duplicate], new[] { second, third });
+        var expected = new DeliverySummary("d-dup", "issues", "opened", 42, Start, """{"first":true}""".Length, 2, Start.AddMinutes(2));
+        Assert.Equal(expected, Assert.Single(listed, d => d.DeliveryId == "d-dup"));
+        Assert.Equal(expected, shown);
+        var once = Assert.Single(listed, d => d.DeliveryId == "d-once");
+        Assert.Equal((0, (DateTimeOffset?)null), (once.Duplicates, once.LastDuplicateAt));
+        Assert.Null(await store.Operator.GetDeliveryAsync("d-never", Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_and_chunked_redeliveries_are_each_counted_once()
+    {
+        // Arrange: one small delivery sent five times at once; one large enough to be stored in chunks sent twice.
+        var store = await NewStoreAsync();
+        var small = new WebhookDelivery("d-race", "issues", "opened", null, Start, "{}"u8.ToArray());
+        var large = new WebhookDelivery("d-large", "push", null, null, Start, RandomNumberGenerator.GetBytes(400_000));
+
+        // Act
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => store.Inbox.AcceptAsync(small, Ct), Ct)));
+        await store.Inbox.AcceptAsync(large, Ct);
+        var again = await store.Inbox.AcceptAsync(large, Ct);
+        var listed = await store.Operator.ListDeliveriesAsync(Start.AddDays(-1), 10, Ct);
+
+        // Assert
+        Assert.Equal(4, outcomes.Count(o => o == AcceptOutcome.Duplicate));
+        Assert.Equal(AcceptOutcome.Duplicate, again);
+        Assert.Equal(4, Assert.Single(listed, d => d.DeliveryId == "d-race").Duplicates);
+        Assert.Equal(1, Assert.Single(listed, d => d.DeliveryId == "d-large").Duplicates);
+    }
+
+    [Fact]
+    public async Task A_delivery_stored_anew_after_its_retention_starts_without_duplicates()
+    {
+        // Arrange: received twice, then again once the first copy expired.
+        var store = await NewStoreAsync();
+        await store.Inbox.AcceptAsync(new WebhookDelivery("d-again", "ping", null, null, Start, "{}"u8.ToArray()), Ct);
+        await store.Inbox.AcceptAsync(new WebhookDelivery("d-again", "ping", null, null, Start, "{}"u8.ToArray()), Ct);
+        Clock.Advance(Defaults.InboxRetention + TimeSpan.FromMinutes(1));
+        var later = Clock.GetUtcNow();
+
+        // Act
+        await store.Inbox.StoreWithoutJobAsync(new WebhookDelivery("d-again", "ping", null, null, later, "{}"u8.ToArray()), Ct);
+        var shown = await store.Operator.GetDeliveryAsync("d-again", Ct);
+
+        // Assert
+        Assert.Equal(new DeliverySummary("d-again", "ping", null, null, later, 2, 0, null), shown);
     }
 
     [Fact]

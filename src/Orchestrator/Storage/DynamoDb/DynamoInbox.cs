@@ -15,8 +15,10 @@ namespace Orchestrator.Storage.DynamoDb;
 /// delivery: a process that stopped between the header and the job leaves a header without a job, and the
 /// redelivery that follows (GitHub got no answer) finds the header and creates the job. A header older than the
 /// completed-job retention had its job, which may have expired since: that redelivery is a duplicate.</para>
+/// <para>A duplicate is counted on the stored header (<c>duplicates</c>, <c>lastDuplicateAt</c>) by an update after
+/// the answer is known; that count is best effort (see <see cref="CountDuplicateAsync"/>).</para>
 /// </summary>
-internal sealed class DynamoInbox(DynamoClient client, string table, string jobsTable, StorageOptions options, TimeProvider time) : IWebhookInbox
+internal sealed partial class DynamoInbox(DynamoClient client, string table, string jobsTable, StorageOptions options, TimeProvider time, ILogger logger) : IWebhookInbox
 {
     /// <summary>Bytes of payload per item: DynamoDB items are limited to 400 KB including names and other attributes.</summary>
     internal const int ChunkBytes = 350_000;
@@ -32,6 +34,17 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
         StoreAsync(delivery, withJob: false, cancellationToken);
 
     private async Task<AcceptOutcome> StoreAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
+    {
+        var outcome = await WriteAsync(delivery, withJob, cancellationToken).ConfigureAwait(false);
+        if (outcome == AcceptOutcome.Duplicate)
+        {
+            await CountDuplicateAsync(delivery.DeliveryId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async Task<AcceptOutcome> WriteAsync(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var pk = PartitionKey(delivery.DeliveryId);
@@ -115,6 +128,32 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
         }
 
         return withJob ? await EnqueueJobAsync(delivery, storedHeader: null, cancellationToken).ConfigureAwait(false) : AcceptOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// Counts a redelivery on the stored header, never creating one (a header expired and deleted meanwhile stays
+    /// gone). Best effort: the delivery is stored and the answer is a duplicate whatever happens here, so a failure
+    /// (throttling, an unreachable endpoint, the caller giving up) is logged and that one count is lost.
+    /// </summary>
+    private async Task CountDuplicateAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = table,
+                    Key = Key(PartitionKey(deliveryId), HeaderSk),
+                    ConditionExpression = "attribute_exists(pk)",
+                    UpdateExpression = "ADD duplicates :one SET lastDuplicateAt = :now",
+                    ExpressionAttributeValues = new() { [":one"] = N(1), [":now"] = TimeValue(time.GetUtcNow()) },
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.DuplicateNotCounted(logger, ex, deliveryId);
+        }
     }
 
     /// <summary>
@@ -259,5 +298,11 @@ internal sealed class DynamoInbox(DynamoClient client, string table, string jobs
             },
             cancellationToken).ConfigureAwait(false);
         return response.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow()) ? item : null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 660, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was received again but its duplicate count was not updated; it is answered as a duplicate all the same")]
+        public static partial void DuplicateNotCounted(ILogger logger, Exception exception, string deliveryId);
     }
 }

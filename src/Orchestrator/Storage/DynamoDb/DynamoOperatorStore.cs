@@ -14,6 +14,9 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
 {
     private const string DueIndex = "due";
 
+    /// <summary>A delivery header's attributes that a summary reads (names through <see cref="SummaryNames"/>).</summary>
+    private const string SummaryProjection = "pk, #event, #action, hookId, receivedAt, #length, duplicates, lastDuplicateAt, #ttl";
+
     public async Task<IReadOnlyList<DeliverySummary>> ListDeliveriesAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
     {
         if (limit <= 0)
@@ -26,8 +29,8 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
         {
             TableName = inboxTable,
             FilterExpression = "sk = :header AND receivedAt >= :since",
-            ProjectionExpression = "pk, #event, #action, hookId, receivedAt, #length, #ttl",
-            ExpressionAttributeNames = new() { ["#event"] = "event", ["#action"] = "action", ["#length"] = "length", ["#ttl"] = DynamoSchema.TimeToLive },
+            ProjectionExpression = SummaryProjection,
+            ExpressionAttributeNames = SummaryNames(),
             ExpressionAttributeValues = new() { [":header"] = S("header"), [":since"] = TimeValue(since) },
         };
         var found = new List<DeliverySummary>();
@@ -38,13 +41,7 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
             {
                 if (!item.IsExpired(now))
                 {
-                    found.Add(Read(item, i => new DeliverySummary(
-                        i.RequireString(DynamoSchema.PartitionKey)["delivery#".Length..],
-                        i.RequireString("event"),
-                        i.GetString("action"),
-                        i.GetNumber("hookId"),
-                        ParseTime(i.RequireString("receivedAt")),
-                        i.GetNumber("length") ?? 0)));
+                    found.Add(Read(item, Summary));
                 }
             }
 
@@ -54,6 +51,34 @@ internal sealed class DynamoOperatorStore(DynamoClient client, string inboxTable
 
         return [.. found.OrderByDescending(d => d.ReceivedAt).ThenByDescending(d => d.DeliveryId, StringComparer.Ordinal).Take(limit)];
     }
+
+    public async Task<DeliverySummary?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        var response = await client.GetItemAsync(
+            new GetItemRequest
+            {
+                TableName = inboxTable,
+                Key = Key(DynamoInbox.PartitionKey(deliveryId), "header"),
+                ConsistentRead = true,
+                ProjectionExpression = SummaryProjection,
+                ExpressionAttributeNames = SummaryNames(),
+            },
+            cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item && !item.IsExpired(time.GetUtcNow()) ? Read(item, Summary) : null;
+    }
+
+    private static Dictionary<string, string> SummaryNames() =>
+        new() { ["#event"] = "event", ["#action"] = "action", ["#length"] = "length", ["#ttl"] = DynamoSchema.TimeToLive };
+
+    private static DeliverySummary Summary(Dictionary<string, AttributeValue> header) => new(
+        header.RequireString(DynamoSchema.PartitionKey)["delivery#".Length..],
+        header.RequireString("event"),
+        header.GetString("action"),
+        header.GetNumber("hookId"),
+        ParseTime(header.RequireString("receivedAt")),
+        header.GetNumber("length") ?? 0,
+        checked((int)(header.GetNumber("duplicates") ?? 0)),
+        header.GetTime("lastDuplicateAt"));
 
     public async Task<IReadOnlyList<Job>> ListJobsAsync(JobState state, int limit, CancellationToken cancellationToken)
     {

@@ -72,7 +72,7 @@ public static class DynamoStore
             var runs = DynamoSchema.TableName(dynamo, DynamoSchema.Runs);
             var inbox = DynamoSchema.TableName(dynamo, DynamoSchema.Inbox);
             var jobs = DynamoSchema.TableName(dynamo, DynamoSchema.Jobs);
-            Inbox = new DynamoInbox(client, inbox, jobs, options, time);
+            Inbox = new DynamoInbox(client, inbox, jobs, options, time, logger);
             Jobs = new DynamoJobQueue(client, jobs, options, time);
             Runs = new DynamoRunStore(client, runs, time);
             Effects = new DynamoEffectLedger(client, runs, options, time);

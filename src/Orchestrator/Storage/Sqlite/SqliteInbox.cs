@@ -9,7 +9,8 @@ namespace Orchestrator.Storage.Sqlite;
 /// of it (deliveries and their jobs) in one transaction, commits once (one fsync with synchronous=FULL), then
 /// answers each caller. Under load a commit carries many deliveries, so the fsync cost is shared; when idle a
 /// delivery is written alone at once. Concurrent duplicates end up in order in one transaction, so only the first
-/// is stored.
+/// is stored; each later one counts itself on the stored row (<c>duplicates</c>, <c>last_duplicate_at</c>) in that
+/// same transaction, so the count is exactly as durable as the answer.
 /// </summary>
 internal sealed partial class SqliteInbox : IWebhookInbox
 {
@@ -21,8 +22,15 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         VALUES (@id, @event, @action, @hook, @received, @payload, @expires)
         ON CONFLICT (delivery_id) DO UPDATE SET
             event = excluded.event, action = excluded.action, hook_id = excluded.hook_id,
-            received_at = excluded.received_at, payload = excluded.payload, expires_at = excluded.expires_at
+            received_at = excluded.received_at, payload = excluded.payload, expires_at = excluded.expires_at,
+            duplicates = 0, last_duplicate_at = NULL
         WHERE inbox.expires_at <= @now
+        """;
+
+    /// <summary>A redelivery of a stored (unexpired) id: the insert above changed nothing.</summary>
+    private const string CountDuplicateSql = """
+        UPDATE inbox SET duplicates = duplicates + 1, last_duplicate_at = @now
+        WHERE delivery_id = @id AND expires_at > @now
         """;
 
     private readonly Channel<PendingAccept> _queue = Channel.CreateUnbounded<PendingAccept>(
@@ -171,11 +179,12 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         public TaskCompletionSource<AcceptOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>The writer's connection and its two prepared statements, kept across batches.</summary>
+    /// <summary>The writer's connection and its prepared statements, kept across batches.</summary>
     private sealed class BatchWriter : IDisposable
     {
         private readonly SqliteConnection _connection;
         private readonly SqliteCommand _insertDelivery;
+        private readonly SqliteCommand _countDuplicate;
         private readonly SqliteCommand _insertJob;
 
         public BatchWriter(SqliteConnection connection)
@@ -191,6 +200,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 ("@payload", null),
                 ("@expires", null),
                 ("@now", null));
+            _countDuplicate = connection.Command(CountDuplicateSql, ("@id", null), ("@now", null));
             _insertJob = connection.Command(
                 SqliteJobQueue.InsertSql,
                 ("@id", null),
@@ -207,6 +217,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
             var now = time.GetUtcNow();
             using var transaction = _connection.BeginTransaction(deferred: false);
             _insertDelivery.Transaction = transaction;
+            _countDuplicate.Transaction = transaction;
             _insertJob.Transaction = transaction;
             for (var i = 0; i < batch.Count; i++)
             {
@@ -221,6 +232,9 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 Set(_insertDelivery, "@now", SqliteTime.ToTicks(now));
                 if (_insertDelivery.ExecuteNonQuery() == 0)
                 {
+                    Set(_countDuplicate, "@id", delivery.DeliveryId);
+                    Set(_countDuplicate, "@now", SqliteTime.ToTicks(now));
+                    _countDuplicate.ExecuteNonQuery();
                     outcomes[i] = AcceptOutcome.Duplicate;
                     continue;
                 }
@@ -248,6 +262,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         public void Dispose()
         {
             _insertDelivery.Dispose();
+            _countDuplicate.Dispose();
             _insertJob.Dispose();
             _connection.Dispose();
         }

@@ -7,24 +7,29 @@ internal sealed class SqliteOperatorStore(SqliteDatabase database, TimeProvider 
 {
     private const string JobColumns = "id, kind, idempotency_key, payload, state, created_at, due_at, attempts, lease_owner, lease_expires_at, last_error";
 
+    private const string DeliveryColumns = "delivery_id, event, action, hook_id, received_at, length(payload), duplicates, last_duplicate_at";
+
     public Task<IReadOnlyList<DeliverySummary>> ListDeliveriesAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<DeliverySummary>>(
             connection => connection.Query(
-                """
-                SELECT delivery_id, event, action, hook_id, received_at, length(payload) FROM inbox
+                $"""
+                SELECT {DeliveryColumns} FROM inbox
                 WHERE received_at >= @since AND expires_at > @now
                 ORDER BY received_at DESC, delivery_id DESC LIMIT @limit
                 """,
-                reader => new DeliverySummary(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.GetNullableString(2),
-                    reader.GetNullableInt64(3),
-                    SqliteTime.FromTicks(reader.GetInt64(4)),
-                    reader.GetInt64(5)),
+                ReadDelivery,
                 ("@since", SqliteTime.ToTicks(since)),
                 ("@now", SqliteTime.ToTicks(time.GetUtcNow())),
                 ("@limit", Math.Max(0, limit))),
+            cancellationToken);
+
+    public Task<DeliverySummary?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            connection => connection.Query(
+                $"SELECT {DeliveryColumns} FROM inbox WHERE delivery_id = @id AND expires_at > @now",
+                ReadDelivery,
+                ("@id", deliveryId),
+                ("@now", SqliteTime.ToTicks(time.GetUtcNow()))).FirstOrDefault(),
             cancellationToken);
 
     public Task<IReadOnlyList<Job>> ListJobsAsync(JobState state, int limit, CancellationToken cancellationToken)
@@ -67,6 +72,16 @@ internal sealed class SqliteOperatorStore(SqliteDatabase database, TimeProvider 
                 ("@now", now)) == 1,
             cancellationToken);
     }
+
+    private static DeliverySummary ReadDelivery(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetNullableString(2),
+        reader.GetNullableInt64(3),
+        SqliteTime.FromTicks(reader.GetInt64(4)),
+        reader.GetInt64(5),
+        checked((int)reader.GetInt64(6)),
+        SqliteTime.FromTicks(reader.GetNullableInt64(7)));
 
     /// <summary>A row that cannot be read is left out of a listing; <see cref="IJobQueue.GetAsync"/> on its id reports the damage.</summary>
     private static Job? TryRead(SqliteDataReader reader)

@@ -91,6 +91,12 @@ internal static class SqliteSchema
         CREATE INDEX audit_at ON audit (at);
         CREATE INDEX audit_expiry ON audit (expires_at);
         """,
+
+        // How many times a stored delivery was received again (GitHub redelivering its id), and when last.
+        """
+        ALTER TABLE inbox ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE inbox ADD COLUMN last_duplicate_at INTEGER;
+        """,
     ];
 
     /// <summary>The tables whose rows expire, for <see cref="SqlitePurge"/>.</summary>

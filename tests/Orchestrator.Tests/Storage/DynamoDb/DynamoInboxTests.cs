@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Storage;
 using Orchestrator.Storage.DynamoDb;
@@ -121,6 +124,36 @@ public sealed class DynamoInboxTests(DynaliteServer dynalite)
         // Assert
         Assert.Single(outcomes, o => o == AcceptOutcome.Accepted);
         Assert.Equal(1, (await store.Jobs.GetStatsAsync(TestContext.Current.CancellationToken)).Pending);
+    }
+
+    [Fact]
+    public async Task A_duplicate_whose_count_cannot_be_written_is_still_a_duplicate_and_the_failure_is_logged()
+    {
+        // Arrange: the delivery stored; then an inbox whose client has every UpdateItem throttled.
+        var ct = TestContext.Current.CancellationToken;
+        var options = dynalite.Options();
+        var store = await dynalite.CreateStoreAsync(_clock, options);
+        var delivery = Delivery("d-uncounted", Encoding.UTF8.GetBytes("{}"));
+        await store.Inbox.AcceptAsync(delivery, ct);
+        using var logs = new CapturedLogs();
+        var inbox = new DynamoInbox(
+            new DynamoClient(ThrottledUpdates.Wrap(dynalite.CreateClient())),
+            DynamoSchema.TableName(options.DynamoDb, DynamoSchema.Inbox),
+            DynamoSchema.TableName(options.DynamoDb, DynamoSchema.Jobs),
+            options,
+            _clock,
+            logs.CreateLogger("inbox"));
+
+        // Act
+        var withJob = await inbox.AcceptAsync(delivery, ct);
+        var withoutJob = await inbox.StoreWithoutJobAsync(delivery, ct);
+
+        // Assert: answered as duplicates, the count lost and said so; the store's own inbox counts again.
+        Assert.Equal([AcceptOutcome.Duplicate, AcceptOutcome.Duplicate], new[] { withJob, withoutJob });
+        Assert.Equal(0, (await store.Operator.GetDeliveryAsync("d-uncounted", ct))!.Duplicates);
+        Assert.Equal(2, logs.Entries.Count(e => e.EventId.Id == 660 && e.Level == LogLevel.Warning && e.Message.Contains("d-uncounted", StringComparison.Ordinal)));
+        Assert.Equal(AcceptOutcome.Duplicate, await store.Inbox.AcceptAsync(delivery, ct));
+        Assert.Equal(1, (await store.Operator.GetDeliveryAsync("d-uncounted", ct))!.Duplicates);
     }
 
     [Fact]
@@ -251,5 +284,28 @@ public sealed class DynamoInboxTests(DynaliteServer dynalite)
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>IAmazonDynamoDB that forwards every call but UpdateItem, which DynamoDB throttles.</summary>
+#pragma warning disable CA1852 // DispatchProxy derives the proxy type from this class, so it cannot be sealed.
+    internal class ThrottledUpdates : DispatchProxy
+#pragma warning restore CA1852
+    {
+        private IAmazonDynamoDB _inner = null!;
+
+        public static IAmazonDynamoDB Wrap(IAmazonDynamoDB inner)
+        {
+            var proxy = Create<IAmazonDynamoDB, ThrottledUpdates>();
+            ((ThrottledUpdates)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            return args?.FirstOrDefault() is UpdateItemRequest
+                ? Task.FromException<UpdateItemResponse>(new ProvisionedThroughputExceededException("Rate of requests exceeds the allowed throughput."))
+                : targetMethod.Invoke(_inner, args);
+        }
     }
 }
