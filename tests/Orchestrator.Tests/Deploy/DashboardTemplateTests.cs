@@ -167,7 +167,7 @@ public sealed class DashboardTemplateTests(DynaliteServer dynalite)
         var role = template.RoleOf(Function);
 
         // Act
-        var grants = Grants(template);
+        var grants = template.DynamoGrants(Function);
         var auditOnly = Assert.Single(template.Statements(role), s => s.ContainsKey("Condition") && OneOrMany(s["Action"]).Contains("dynamodb:PutItem"));
 
         // Assert: each read the pages make, the two repairs and their audit entries; nothing else (no delete, no batch
@@ -230,13 +230,7 @@ public sealed class DashboardTemplateTests(DynaliteServer dynalite)
 
         // Assert: the calls made are exactly the grants (each grant is used; each call is allowed), and the runs
         // table is written only under the partitions the role's condition allows.
-        var tables = WithDashboard.OfType("AWS::DynamoDB::Table").ToDictionary(t => WithDashboard.Text(Map(t.Value["Properties"])["TableName"])![$"orchestrator-{TestStage}-".Length..], t => t.Key);
-        var used = calls
-            .Select(c => $"dynamodb:{c.Operation} {tables[c.Table[options.DynamoDb.TablePrefix!.Length..]]}{(c.Index is null ? string.Empty : "/index/" + c.Index)}")
-            .Distinct()
-            .Order()
-            .ToList();
-        Assert.Equal(Grants(WithDashboard), used);
+        Assert.Equal(WithDashboard.DynamoGrants(Function), RecordingDynamo.AsGrants(WithDashboard, calls, options.DynamoDb.TablePrefix!));
         var runsTable = options.DynamoDb.TablePrefix + DynamoSchema.Runs.Suffix;
         Assert.All(
             calls.Where(c => c.Operation == "PutItem" && c.Table == runsTable).Select(c => c.PartitionKey!),
@@ -361,23 +355,6 @@ public sealed class DashboardTemplateTests(DynaliteServer dynalite)
                 return new Route(f, (string)p["Method"]!, (string)p["Path"]!);
             }))];
 
-    /// <summary>Each DynamoDB action the dashboard role allows, with each resource it allows it on: "dynamodb:Query RunsTable/index/gsi1".</summary>
-    private static List<string> Grants(SamTemplate template) =>
-        [.. template.Statements(template.RoleOf(Function))
-            .Where(s => OneOrMany(s["Action"]).Cast<string>().Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)))
-            .SelectMany(s => OneOrMany(s["Action"]).Cast<string>().SelectMany(a => OneOrMany(s["Resource"]).Select(r => $"{a} {Arn(r)}")))
-            .Distinct()
-            .Order()];
-
-    /// <summary>"JobsTable", or "JobsTable/index/due" for !Sub ${JobsTable.Arn}/index/due.</summary>
-    private static string Arn(object? resource) => resource switch
-    {
-        Dictionary<string, object?> d when d.TryGetValue("Fn::GetAtt", out var a) && (string?)List(a)[1] == "Arn" => (string)List(a)[0]!,
-        Dictionary<string, object?> d when d.TryGetValue("Fn::Sub", out var s) && s is string sub && sub.StartsWith("${", StringComparison.Ordinal) =>
-            sub[2..sub.IndexOf(".Arn}", StringComparison.Ordinal)] + sub[(sub.IndexOf('}', StringComparison.Ordinal) + 1)..],
-        _ => Describe(resource),
-    };
-
     private sealed record Route(string Function, string Method, string Path)
     {
         /// <summary>As API Gateway matches a request: the method (or ANY), then the path, {proxy+} taking one or more segments.</summary>
@@ -405,6 +382,16 @@ public sealed class DashboardTemplateTests(DynaliteServer dynalite)
             recording._inner = inner;
             recording._calls = calls;
             return proxy;
+        }
+
+        /// <summary>The calls recorded, named as <see cref="SamTemplate.DynamoGrants"/> names grants: "dynamodb:Query RunsTable/index/gsi1".</summary>
+        public static List<string> AsGrants(SamTemplate template, IEnumerable<(string Operation, string Table, string? Index, string? PartitionKey)> calls, string tablePrefix)
+        {
+            var tables = template.OfType("AWS::DynamoDB::Table").ToDictionary(t => template.Text(Map(t.Value["Properties"])["TableName"])![$"orchestrator-{TestStage}-".Length..], t => t.Key);
+            return [.. calls
+                .Select(c => $"dynamodb:{c.Operation} {tables[c.Table[tablePrefix.Length..]]}{(c.Index is null ? string.Empty : "/index/" + c.Index)}")
+                .Distinct()
+                .Order()];
         }
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)

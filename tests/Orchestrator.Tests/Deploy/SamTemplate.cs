@@ -169,6 +169,23 @@ public sealed class SamTemplate
             ? List(args).Skip(1).Where(b => !IsRef(b, "AWS::NoValue"))
             : [statement];
 
+    /// <summary>Each DynamoDB action a function's role allows, with each resource it allows it on: "dynamodb:Query RunsTable/index/gsi1".</summary>
+    public List<string> DynamoGrants(string function) =>
+        [.. Statements(RoleOf(function))
+            .Where(s => OneOrMany(s["Action"]).Cast<string>().Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)))
+            .SelectMany(s => OneOrMany(s["Action"]).Cast<string>().SelectMany(a => OneOrMany(s["Resource"]).Select(r => $"{a} {ArnName(r)}")))
+            .Distinct()
+            .Order()];
+
+    /// <summary>"JobsTable" for !GetAtt JobsTable.Arn, or "JobsTable/index/due" for !Sub ${JobsTable.Arn}/index/due.</summary>
+    public static string ArnName(object? resource) => resource switch
+    {
+        Dictionary<string, object?> d when d.TryGetValue("Fn::GetAtt", out var a) && (string?)List(a)[1] == "Arn" => (string)List(a)[0]!,
+        Dictionary<string, object?> d when d.TryGetValue("Fn::Sub", out var s) && s is string sub && sub.StartsWith("${", StringComparison.Ordinal) =>
+            sub[2..sub.IndexOf(".Arn}", StringComparison.Ordinal)] + sub[(sub.IndexOf('}', StringComparison.Ordinal) + 1)..],
+        _ => Describe(resource),
+    };
+
     public string RoleOf(string function)
     {
         var role = Map(Properties(function)["Role"]);
