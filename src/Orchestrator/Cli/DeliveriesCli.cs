@@ -22,12 +22,13 @@ internal static class DeliveriesCli
         var eventName = new Option<string?>("--event", "-e") { Description = "Only deliveries of this event (issues, pull_request, check_suite, ...).", HelpName = "E" };
         var status = new Option<string?>("--status", "-s") { Description = "Only deliveries whose processing is in this status.", HelpName = "S" };
         status.AcceptOnlyFromAmong([.. OperatorQueries.DeliveryStatuses]);
+        var duplicated = new Option<bool>("--duplicated") { Description = "Only deliveries received more than once (GitHub sent their id again after they were stored)." };
         var since = OperatorCli.Since("24h");
         var limit = OperatorCli.Limit();
         var json = OperatorCli.Json();
-        var list = new Command("list", "List deliveries, newest first, with their processing job's status (queued, processing, processed, retrying, failed).")
+        var list = new Command("list", "List deliveries, newest first, with how often each was received again and their processing job's status (queued, processing, processed, retrying, failed).")
         {
-            eventName, status, since, limit, json,
+            eventName, status, duplicated, since, limit, json,
         };
         list.SetAction(host, async (parsed, services, cancellationToken) =>
         {
@@ -35,6 +36,7 @@ internal static class DeliveriesCli
             var found = await services.GetRequiredService<OperatorQueries>().ListDeliveriesAsync(
                 parsed.GetValue(eventName),
                 parsed.GetValue(status),
+                parsed.GetValue(duplicated),
                 parsed.GetValue(since)!.Value.Resolve(time),
                 parsed.GetValue(limit),
                 cancellationToken).ConfigureAwait(false);
@@ -52,12 +54,13 @@ internal static class DeliveriesCli
 
             TextTable.Write(
                 output,
-                ["DELIVERY", "EVENT", "RECEIVED", "STATUS", "ATTEMPTS", "ERROR"],
+                ["DELIVERY", "EVENT", "RECEIVED", "DUPLICATES", "STATUS", "ATTEMPTS", "ERROR"],
                 [.. found.Select(d => (IReadOnlyList<string>)
                 [
                     d.DeliveryId,
                     d.Action is null ? d.Event : $"{d.Event}.{d.Action}",
                     OperatorCli.Time(d.ReceivedAt),
+                    d.Duplicates.ToString(CultureInfo.InvariantCulture),
                     d.Status,
                     d.Job?.Attempts.ToString(CultureInfo.InvariantCulture) ?? "-",
                     OperatorCli.Cell(d.Job?.LastError),
@@ -71,7 +74,7 @@ internal static class DeliveriesCli
         var id = OperatorCli.Id("id", "The delivery's id (GitHub's X-GitHub-Delivery).");
         var payload = new Option<bool>("--payload") { Description = "Print the payload as it was received." };
         var json = OperatorCli.Json();
-        var show = new Command("show", "Show a delivery: its headers, its processing job and outcome; the payload with --payload.") { id, payload, json };
+        var show = new Command("show", "Show a delivery: its headers, how often it was received again, its processing job and outcome; the payload with --payload.") { id, payload, json };
         show.SetAction(host, async (parsed, services, cancellationToken) =>
         {
             var deliveryId = parsed.GetValue(id)!;
@@ -88,6 +91,9 @@ internal static class DeliveriesCli
             await output.WriteLineAsync($"X-GitHub-Event:    {d.Event}{(d.Action is null ? string.Empty : " (action " + d.Action + ")")}").ConfigureAwait(false);
             await output.WriteLineAsync($"X-GitHub-Hook-ID:  {d.HookId?.ToString(CultureInfo.InvariantCulture) ?? "-"}").ConfigureAwait(false);
             await output.WriteLineAsync($"Received:          {OperatorCli.Time(d.ReceivedAt)} ({d.PayloadBytes} bytes)").ConfigureAwait(false);
+            await output.WriteLineAsync(d.LastDuplicateAt is { } last && d.Duplicates > 0
+                ? $"Duplicates:        {d.Duplicates} (received again; last {OperatorCli.Time(last)})"
+                : "Duplicates:        0").ConfigureAwait(false);
             await output.WriteLineAsync($"Status:            {d.Status}").ConfigureAwait(false);
             if (d.Job is { } job)
             {

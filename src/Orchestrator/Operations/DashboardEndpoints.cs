@@ -104,8 +104,9 @@ public static partial class DashboardEndpoints
     {
         var eventName = context.Request.Query["event"].FirstOrDefault();
         var status = context.Request.Query["status"].FirstOrDefault();
+        var duplicated = string.Equals(context.Request.Query["duplicated"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase);
         var since = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(-1);
-        return DashboardPages.Deliveries(await queries.ListDeliveriesAsync(eventName, status, since, 100, ct), access);
+        return DashboardPages.Deliveries(await queries.ListDeliveriesAsync(eventName, status, duplicated, since, 100, ct), access);
     });
 
     private static Task<IResult> JobsAsync(HttpContext context) => PageAsync(context, "Jobs", async (queries, access, ct) =>

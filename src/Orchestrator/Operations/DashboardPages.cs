@@ -139,14 +139,24 @@ internal static class DashboardPages
         return html.ToString();
     }
 
+    /// <summary>The deliveries shown (the last day's, newest 100, filtered), with how often GitHub sent each again, summed up above them.</summary>
     public static string Deliveries(IReadOnlyList<DeliveryView> deliveries, DashboardAccess access)
     {
         var html = new StringBuilder();
-        Table(html, "deliveries", ["Delivery", "Event", "Received", "Status", "Attempts", "Error", string.Empty], deliveries.Select(d => new[]
+        var repeated = deliveries.Count(d => d.Duplicates > 0);
+        html.Append("<div class=\"stats\">")
+            .Append("<div class=\"stat\" id=\"delivery-count\"><b>").Append(deliveries.Count.ToString(CultureInfo.InvariantCulture)).Append("</b>deliveries shown (last 24 h, newest 100)</div>")
+            .Append("<div class=\"stat\" id=\"duplicate-count\"><b>").Append(deliveries.Sum(d => d.Duplicates).ToString(CultureInfo.InvariantCulture)).Append("</b>duplicates received (")
+            .Append(E(repeated == 1 ? "1 delivery" : $"{repeated} deliveries")).Append(" sent again)</div>")
+            .Append("</div>");
+        Table(html, "deliveries", ["Delivery", "Event", "Received", "Duplicates", "Status", "Attempts", "Error", string.Empty], deliveries.Select(d => new[]
         {
             E(d.DeliveryId),
             E(d.Action is null ? d.Event : $"{d.Event}.{d.Action}"),
             Time(d.ReceivedAt),
+            d.LastDuplicateAt is { } last && d.Duplicates > 0
+                ? E(d.Duplicates.ToString(CultureInfo.InvariantCulture)) + " (last " + Time(last) + ")"
+                : E(d.Duplicates.ToString(CultureInfo.InvariantCulture)),
             State(d.Status),
             E(d.Job?.Attempts.ToString(CultureInfo.InvariantCulture) ?? "-"),
             E(d.Job?.LastError ?? "-"),

@@ -74,13 +74,14 @@ public sealed class OperatorQueries(
         return new RunDetailView(Summary(run, now), tasks, ship, [.. timeline.OrderBy(e => e.At)]);
     }
 
-    public async Task<IReadOnlyList<DeliveryView>> ListDeliveriesAsync(string? eventName, string? status, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    /// <param name="duplicated">Only deliveries received more than once (GitHub redelivered their id after they were stored).</param>
+    public async Task<IReadOnlyList<DeliveryView>> ListDeliveriesAsync(string? eventName, string? status, bool duplicated, DateTimeOffset since, int limit, CancellationToken cancellationToken)
     {
-        // Filtering by status needs each delivery's job, so read more than asked for when a filter applies.
-        var read = eventName is null && status is null ? limit : Math.Max(limit * 10, 500);
+        // Filtering needs each delivery's job (status) or looks past the newest (event, duplicated): read more then.
+        var read = eventName is null && status is null && !duplicated ? limit : Math.Max(limit * 10, 500);
         var summaries = await store.ListDeliveriesAsync(since, read, cancellationToken).ConfigureAwait(false);
         var views = new List<DeliveryView>();
-        foreach (var summary in summaries.Where(d => eventName is null || string.Equals(d.Event, eventName, StringComparison.OrdinalIgnoreCase)))
+        foreach (var summary in summaries.Where(d => (eventName is null || string.Equals(d.Event, eventName, StringComparison.OrdinalIgnoreCase)) && (!duplicated || d.Duplicates > 0)))
         {
             var view = await ViewAsync(summary, cancellationToken).ConfigureAwait(false);
             if (status is null || view.Status == status)
@@ -99,14 +100,16 @@ public sealed class OperatorQueries(
     /// <summary>Null when the inbox has no delivery with this id (never received, or past its retention).</summary>
     public async Task<DeliveryDetailView?> GetDeliveryAsync(string deliveryId, bool withPayload, CancellationToken cancellationToken)
     {
-        if (await inbox.GetAsync(deliveryId, cancellationToken).ConfigureAwait(false) is not { } delivery)
+        if (await store.GetDeliveryAsync(deliveryId, cancellationToken).ConfigureAwait(false) is not { } summary)
         {
             return null;
         }
 
-        var summary = new DeliverySummary(delivery.DeliveryId, delivery.Event, delivery.Action, delivery.HookId, delivery.ReceivedAt, delivery.Payload.Length);
         var view = await ViewAsync(summary, cancellationToken).ConfigureAwait(false);
-        return new DeliveryDetailView(view, withPayload ? System.Text.Encoding.UTF8.GetString(delivery.Payload) : null);
+        var payload = withPayload && await inbox.GetAsync(deliveryId, cancellationToken).ConfigureAwait(false) is { } delivery
+            ? System.Text.Encoding.UTF8.GetString(delivery.Payload)
+            : null;
+        return new DeliveryDetailView(view, payload);
     }
 
     /// <summary>Jobs in one state, or (null) every waiting job: pending, leased, then dead letters.</summary>
@@ -164,6 +167,8 @@ public sealed class OperatorQueries(
             summary.HookId,
             summary.ReceivedAt,
             summary.PayloadBytes,
+            summary.Duplicates,
+            summary.LastDuplicateAt,
             DeliveryStatus(job),
             job is null ? null : View(job, time.GetUtcNow(), withPayload: false));
     }

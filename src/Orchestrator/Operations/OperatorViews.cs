@@ -65,6 +65,8 @@ public sealed record DeliveryView(
     long? HookId,
     DateTimeOffset ReceivedAt,
     long PayloadBytes,
+    int Duplicates,
+    DateTimeOffset? LastDuplicateAt,
     string Status,
     JobView? Job);
 

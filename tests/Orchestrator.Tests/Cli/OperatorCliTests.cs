@@ -37,6 +37,13 @@ public abstract class OperatorCliContract
         loop.Time.Advance(TimeSpan.FromMinutes(1));
         var merged = await loop.WebhookAsync("pull_request", DailyLoopDriver.PullRequest("closed", 101, $"Fixes #{run.Tasks[0].IssueNumber}", DailyLoopDriver.HeadSha(run.Tasks[0].IssueNumber), "agent", merged: true));
         await loop.DrainAsync();
+        for (var resent = 0; resent < 2; resent++)
+        {
+            loop.Time.Advance(TimeSpan.FromMinutes(1)); // GitHub redelivering the late close: answered as a duplicate, counted
+            await loop.WebhookAsync("pull_request", DailyLoopDriver.PullRequest("closed", 101, $"Fixes #{run.Tasks[0].IssueNumber}", DailyLoopDriver.HeadSha(run.Tasks[0].IssueNumber), "agent", merged: true), merged);
+        }
+
+        var redeliveredAt = loop.Time.GetUtcNow();
 
         // Act + Assert: runs
         var runs = await CliAsync(loop, settings, "runs", "list", "--json");
@@ -69,6 +76,13 @@ public abstract class OperatorCliContract
         Assert.Equal(merged, deliveries[0]!["delivery_id"]!.GetValue<string>());
         Assert.Equal("failed", Assert.Single(deliveries, d => d!["delivery_id"]!.GetValue<string>() == broken)!["status"]!.GetValue<string>());
         Assert.Equal(7, deliveries.Count(d => d!["status"]!.GetValue<string>() == "processed"));
+        Assert.Equal(2, deliveries[0]!["duplicates"]!.GetValue<int>());
+        Assert.Equal(redeliveredAt, deliveries[0]!["last_duplicate_at"]!.GetValue<DateTimeOffset>());
+        Assert.All(deliveries.Skip(1), d => Assert.Equal((0, null), (d!["duplicates"]!.GetValue<int>(), d["last_duplicate_at"])));
+        var duplicated = JsonNode.Parse((await CliAsync(loop, settings, "deliveries", "list", "--duplicated", "--json", "--since", "7d")).Output)!.AsArray();
+        Assert.Equal([merged], duplicated.Select(d => d!["delivery_id"]!.GetValue<string>()));
+        var listedTable = await CliAsync(loop, settings, "deliveries", "list", "--duplicated", "--since", "7d");
+        Assert.Contains("DUPLICATES", listedTable.Output, StringComparison.Ordinal);
         var failed = JsonNode.Parse((await CliAsync(loop, settings, "deliveries", "list", "--status", "failed", "--json", "--since", "7d")).Output)!.AsArray();
         Assert.Equal([broken], failed.Select(d => d!["delivery_id"]!.GetValue<string>()));
 
@@ -76,6 +90,8 @@ public abstract class OperatorCliContract
         Assert.Equal("closed", delivery["delivery"]!["action"]!.GetValue<string>());
         Assert.Equal("completed", delivery["delivery"]!["job"]!["state"]!.GetValue<string>());
         Assert.Equal(101, JsonNode.Parse(delivery["payload"]!.GetValue<string>())!["number"]!.GetValue<int>());
+        Assert.Equal(2, delivery["delivery"]!["duplicates"]!.GetValue<int>());
+        Assert.Contains("Duplicates:        2 (received again; last ", (await CliAsync(loop, settings, "deliveries", "show", merged)).Output, StringComparison.Ordinal);
 
         var replay = await CliAsync(loop, settings, "deliveries", "replay", merged);
         Assert.Contains($"Delivery {merged} (pull_request) queued for processing again as job", replay.Output, StringComparison.Ordinal);

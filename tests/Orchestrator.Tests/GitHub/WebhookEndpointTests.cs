@@ -96,7 +96,9 @@ public sealed class WebhookEndpointTests(WebhookEndpointTests.Fixture app) : ICl
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Contains("\"status\":\"duplicate\"", await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(before, after);
+        Assert.Equal(1, (await app.Services.GetRequiredService<IOperatorStore>().GetDeliveryAsync(delivery, TestContext.Current.CancellationToken))!.Duplicates);
     }
 
     [Fact]

@@ -67,8 +67,13 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains("the agent's pull request", await dashboard.Rows("tasks").First.InnerTextAsync(), StringComparison.Ordinal);
         await dashboard.ScreenshotAsync("03-run");
 
+        // GitHub sends the delivery that failed again: answered as a duplicate, counted on the stored one.
+        var broken = (await world.Loop.App.Services.GetRequiredService<IJobQueue>().GetAsync(deadJob, Ct))!.Payload;
+        await world.Loop.WebhookAsync("pull_request", new JsonObject { ["action"] = "opened" }, broken);
         await dashboard.GoToAsync("Deliveries");
-        Assert.Contains("failed", await dashboard.Rows("deliveries").First.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("failed", await dashboard.Row("deliveries", broken).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("\t1 (last ", await dashboard.Row("deliveries", broken).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("1", await dashboard.StatAsync("duplicate-count"));
         await dashboard.ScreenshotAsync("04-deliveries");
 
         await dashboard.GoToAsync("Jobs");

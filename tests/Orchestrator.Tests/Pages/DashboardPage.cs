@@ -19,6 +19,9 @@ public sealed class DashboardPage(IPage page, Uri service, string screenshots)
 
     public ILocator Row(string table, string text) => Rows(table).Filter(new() { HasText = text });
 
+    /// <summary>The figure of one of a page's summary boxes (queue-depth, dead, duplicate-count, ...).</summary>
+    public Task<string> StatAsync(string id) => Page.Locator($"#{id} b").InnerTextAsync();
+
     public Task GoToAsync(string menu) => Page.GetByRole(AriaRole.Link, new() { Name = menu, Exact = true }).ClickAsync();
 
     public Task ClickRetryAsync(string jobId) => Row("dead-letters", jobId).GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
