@@ -91,6 +91,11 @@ internal static class SqliteSchema
         CREATE INDEX audit_at ON audit (at);
         CREATE INDEX audit_expiry ON audit (expires_at);
         """,
+
+        // The W3C trace context of the span that enqueued the job (Job.TraceParent); null for jobs stored before.
+        """
+        ALTER TABLE jobs ADD COLUMN trace_parent TEXT;
+        """,
     ];
 
     /// <summary>The tables whose rows expire, for <see cref="SqlitePurge"/>.</summary>
