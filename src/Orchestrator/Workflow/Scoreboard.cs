@@ -37,8 +37,8 @@ public sealed record ExecutorScore(
 
 /// <summary>
 /// The scoreboard of issue 15: how each executor does, from the tasks the runs hold. A task counts in a window when its
-/// (latest) dispatch falls in it. Tasks never dispatched (held back as unclear, or refused at their first dispatch) have
-/// no dispatch time, so they are on no executor's score.
+/// (latest) dispatch falls in it; a task its executor refused to start counts when its run was made. Tasks held back
+/// as unclear were never handed to an executor, so they are on no executor's score.
 /// </summary>
 public static class Scoreboard
 {
@@ -66,7 +66,8 @@ public static class Scoreboard
         var counted =
             from run in runs
             from task in run.Tasks
-            where task.DispatchedAt is { } at && at >= since && at < until
+            let at = CountedAt(run, task)
+            where at is { } counted && counted >= since && counted < until
             where size is null || SizeOf(run, task) == size
             select (Run: run, Task: task, Executor: executorOf(run, task));
         return [.. counted
@@ -91,14 +92,21 @@ public static class Scoreboard
             executor,
             tasks.Count,
             withPullRequest.Count,
-            Median(withPullRequest.Select(t => t.Task.PullRequestAt!.Value - t.Task.DispatchedAt!.Value)),
+            Median(withPullRequest.Where(t => t.Task.DispatchedAt is not null).Select(t => t.Task.PullRequestAt!.Value - t.Task.DispatchedAt!.Value)),
             tasks.Count(t => t.Task.FirstHeadChecks == "success"),
             judged,
             merged.Count,
-            Median(merged.Where(t => t.Task.MergedAt is not null).Select(t => t.Task.MergedAt!.Value - t.Task.DispatchedAt!.Value)),
+            Median(merged.Where(t => t.Task is { MergedAt: not null, DispatchedAt: not null }).Select(t => t.Task.MergedAt!.Value - t.Task.DispatchedAt!.Value)),
             failed,
             merged.Count(t => t.Run is { State: RunState.Completed, Ship.Conclusion: "success" }));
     }
+
+    /// <summary>
+    /// When a task counts: its (latest) dispatch; a task whose executor refused to start it has none, so it counts when
+    /// its run was made (the refusal is that executor's failure). Tasks held back as unclear are on no one's score.
+    /// </summary>
+    private static DateTimeOffset? CountedAt(Run run, RunTask task) =>
+        task.DispatchedAt ?? (task is { State: TaskState.Failed, Failure: TaskFailure.Dispatch } ? run.CreatedAt : null);
 
     private static IssueSize? SizeOf(Run run, RunTask task) =>
         run.Plan.FirstOrDefault(i => i.Number == task.IssueNumber) is { } issue ? Routing.SizeOf(issue, run.Advice?.For(task.IssueNumber)) : null;

@@ -101,6 +101,36 @@ public sealed class ScoreboardTests
         Assert.Equal([10, 2], scores.Select(s => s.Dispatched));
     }
 
+    [Fact]
+    public void A_task_its_executor_refused_to_start_counts_as_that_executors_failure_when_its_run_was_made()
+    {
+        // Arrange: a run made on 11-05 whose copilot task was refused (never dispatched) and whose claude task was held as unclear
+        var made = ScoreboardHistory.At("11-05 08:00");
+        var run = new Run(
+            RunId.New(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(made)),
+            ScoreboardHistory.Repo,
+            RunState.InProgress,
+            made,
+            made,
+            [],
+            null,
+            [
+                new RunTask(51, TaskState.Failed, "c51", Executor: "copilot", Failure: TaskFailure.Dispatch),
+                new RunTask(52, TaskState.Failed, "c52", Executor: "claude", Failure: TaskFailure.Unclear),
+            ],
+            Version: 1);
+
+        // Act
+        var inside = Scoreboard.Compute([run], ExecutorOf, ScoreboardHistory.Since, ScoreboardHistory.Until);
+        var after = Scoreboard.Compute([run], ExecutorOf, made.AddMinutes(1), ScoreboardHistory.Until);
+
+        // Assert: copilot 1 dispatched, 1 failed (dispatch), nothing else; the unclear task is on no one's score
+        var copilot = Assert.Single(inside);
+        AssertScore(new("copilot", 1, 0, null, 0, 0, 0, null, new Dictionary<TaskFailure, int> { [TaskFailure.Dispatch] = 1 }, 0), copilot);
+        Assert.Equal(0, copilot.MergeRate);
+        Assert.Empty(after);
+    }
+
     /// <summary>The repository's default executor (openhands) for a task that names none, as <see cref="ScoreboardQuery"/> resolves it.</summary>
     internal static string ExecutorOf(Run run, RunTask task) => task.Executor ?? "openhands";
 
