@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Orchestrator.Storage;
@@ -29,8 +30,16 @@ public sealed partial class JobRunner(
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = job.Id, ["JobKind"] = job.Kind });
 
-        // One span per run of a job: its GitHub and Discord calls are its children, tagged so a trace search by id finds them.
-        using var activity = Telemetry.OrchestratorTracing.Source.StartActivity("job " + job.Kind);
+        // One span per run of a job: its GitHub and Discord calls are its children, tagged so a trace search by id finds
+        // them. It continues the trace of the request (or job) that enqueued the job; a job enqueued outside any span
+        // (a periodic task's) starts a trace of its own, or is a child of the invocation running it (a Lambda event's
+        // request). A job that continues its enqueuer's trace links to that invocation instead.
+        var invocation = job.TraceParent is null ? null : Activity.Current;
+        using var activity = Telemetry.OrchestratorTracing.Source.StartActivity(
+            "job " + job.Kind,
+            ActivityKind.Internal,
+            job.TraceParent,
+            links: invocation is null ? null : [new ActivityLink(invocation.Context)]);
         activity?.SetTag("job.id", job.Id);
         activity?.SetTag("job.kind", job.Kind);
         activity?.SetTag("job.attempt", job.Attempts);

@@ -14,6 +14,9 @@ public sealed partial class PeriodicTaskRunner(IEnumerable<IPeriodicTask> tasks,
 
     public async Task<IReadOnlyList<PeriodicTaskResult>> RunAllAsync(CancellationToken cancellationToken)
     {
+        // Periodic work belongs to no request: the jobs it enqueues carry no trace context, even when a tick (a Lambda
+        // event's request) runs it. The caller's span is current again once this returns.
+        Activity.Current = null;
         var results = new List<PeriodicTaskResult>(_tasks.Count);
         foreach (var task in _tasks)
         {

@@ -8,6 +8,8 @@ public enum JobState
     DeadLettered,
 }
 
+/// <param name="TraceParent">The W3C trace context (<c>traceparent</c>) of the span current when the job was enqueued,
+/// if any: the job's own span continues that trace. A deduplicated enqueue keeps the first job's.</param>
 public sealed record Job(
     string Id,
     string Kind,
@@ -19,4 +21,5 @@ public sealed record Job(
     int Attempts,
     string? LeaseOwner,
     DateTimeOffset? LeaseExpiresAt,
-    string? LastError);
+    string? LastError,
+    string? TraceParent = null);

@@ -12,6 +12,13 @@ public static class OrchestratorTracing
 
     public static ActivitySource Source { get; } = new(SourceName);
 
+    /// <summary>
+    /// The W3C trace context (<c>00-{trace id}-{span id}-{flags}</c>) of the current span, or null without one (or
+    /// with one in another id format): stored with a job when it is enqueued, so the job's span continues the trace.
+    /// </summary>
+    public static string? CurrentTraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
+
     /// <summary>Tags the current span (a request's, or a job's) with an id, when a span is being recorded.</summary>
     public static void Tag(string name, string? value)
     {

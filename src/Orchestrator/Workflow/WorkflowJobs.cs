@@ -42,18 +42,33 @@ public static class WorkflowJobs
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
+    /// <summary>Reads a job's payload; a payload that names its run tags the job's span with run.id.</summary>
     public static T Read<T>(Job job, JsonTypeInfo<T> typeInfo)
     {
+        T payload;
         try
         {
-            return JsonSerializer.Deserialize(job.Payload, typeInfo)
+            payload = JsonSerializer.Deserialize(job.Payload, typeInfo)
                 ?? throw new Orchestrator.Jobs.PermanentJobFailureException($"Job {job.Id} has an empty payload.");
         }
         catch (JsonException ex)
         {
             throw new Orchestrator.Jobs.PermanentJobFailureException($"Job {job.Id} has a payload that is not a {typeof(T).Name}: {ex.Message}", ex);
         }
+
+        if (payload is IRunPayload run)
+        {
+            Telemetry.OrchestratorTracing.Tag("run.id", run.RunId);
+        }
+
+        return payload;
     }
+}
+
+/// <summary>A job payload about one run.</summary>
+public interface IRunPayload
+{
+    string RunId { get; }
 }
 
 public sealed record PlanJob(
@@ -64,15 +79,15 @@ public sealed record PlanJob(
     string ChannelId,
     string? GuildId,
     string RequestedBy,
-    [property: JsonPropertyName("interaction")] InteractionHandle? Interaction);
+    [property: JsonPropertyName("interaction")] InteractionHandle? Interaction) : IRunPayload;
 
-public sealed record RunJob(string RunId);
+public sealed record RunJob(string RunId) : IRunPayload;
 
 /// <summary>Refresh the run's status message and, optionally, post a notice in its thread.</summary>
-public sealed record UpdateJob(string RunId, string? Notice = null, int? ApproveCiIssue = null, int? AskIssue = null);
+public sealed record UpdateJob(string RunId, string? Notice = null, int? ApproveCiIssue = null, int? AskIssue = null) : IRunPayload;
 
 /// <summary>A task of a run (approve its CI, open its agent's pull request for a branch).</summary>
-public sealed record TaskJob(string RunId, int Issue, string? Branch = null);
+public sealed record TaskJob(string RunId, int Issue, string? Branch = null) : IRunPayload;
 
 /// <summary>One reconciliation round: its interval's start, for the log and the idempotency key.</summary>
 public sealed record ReconcileJob(DateTimeOffset Interval);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Reflection;
 using System.Text;
@@ -69,6 +70,50 @@ public sealed class LambdaEventsEndpointTests : IDisposable
         using var response = await PostAsync(StreamEvents.Scheduled(_fixture.Clock.GetUtcNow()));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_job_run_by_a_stream_batch_continues_its_enqueuer_s_trace_and_links_to_the_invocation()
+    {
+        // Arrange: a job enqueued in a span, as a request or another job would.
+        using var spans = new RecordedSpans();
+        string jobId;
+        ActivityContext enqueuer;
+        using (var span = new Activity("enqueuing").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            enqueuer = span.Context;
+            jobId = (await _fixture.Queue.EnqueueAsync(new JobRequest("test.job", "traced", "traced"), TestContext.Current.CancellationToken)).JobId;
+        }
+
+        // Act
+        using var response = await PostAsync(StreamEvents.Batch(StreamEvents.Record(StreamEvents.PendingJobImage(jobId, _fixture.Clock.GetUtcNow()))));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var job = Assert.Single(spans.All, s => s.OperationName == "job test.job" && RecordedSpans.Tag(s, "job.id") == jobId);
+        Assert.Equal(enqueuer.TraceId, job.TraceId);
+        Assert.Equal(enqueuer.SpanId, job.ParentSpanId);
+        var invocation = Assert.Single(job.Links).Context;
+        var request = Assert.Single(spans.All, s => s.TraceId == invocation.TraceId && s.SpanId == invocation.SpanId);
+        Assert.Equal(RecordedSpans.AspNetCore, request.Source.Name);
+    }
+
+    [Fact]
+    public async Task A_job_enqueued_outside_any_span_runs_as_a_child_of_the_tick_that_drains_it()
+    {
+        // Arrange
+        using var spans = new RecordedSpans();
+        var jobId = (await _fixture.Queue.EnqueueAsync(new JobRequest("test.job", "untraced", "untraced"), TestContext.Current.CancellationToken)).JobId;
+
+        // Act
+        using var response = await PostAsync(StreamEvents.Scheduled(_fixture.Clock.GetUtcNow()));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var job = Assert.Single(spans.All, s => s.OperationName == "job test.job" && RecordedSpans.Tag(s, "job.id") == jobId);
+        var tick = Assert.Single(spans.All, s => s.TraceId == job.TraceId && s.SpanId == job.ParentSpanId);
+        Assert.Equal(RecordedSpans.AspNetCore, tick.Source.Name);
+        Assert.Empty(job.Links);
     }
 
     [Theory]

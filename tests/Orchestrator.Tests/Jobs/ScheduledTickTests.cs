@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -49,6 +50,24 @@ public sealed class ScheduledTickTests : IDisposable
         Assert.Equal(1, emf[QueueMetrics.JobsDeadLettered]!.GetValue<long>());
         Assert.Equal(0, emf[QueueMetrics.JobsPending]!.GetValue<long>());
         Assert.Equal(1, emf[QueueMetrics.JobsRun]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Jobs_a_periodic_task_enqueues_under_a_tick_s_span_carry_no_trace_context()
+    {
+        // Arrange: the tick runs in a span, as the Lambda event's request does.
+        string? swept = null;
+        var sweep = new DelegateTask("runs.sweep", async ct => swept = (await _queue.EnqueueAsync(new JobRequest("test.job", "swept", "swept"), ct)).JobId);
+        using var tick = new Activity("tick").SetIdFormat(ActivityIdFormat.W3C).Start();
+
+        // Act
+        await Tick(sweep).RunAsync(TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Same(tick, Activity.Current);
+        Assert.NotNull(swept);
+        Assert.Null((await _queue.GetAsync(swept, TestContext.Current.CancellationToken))?.TraceParent);
+        Assert.Equal(["swept"], _handler.Ran);
     }
 
     [Fact]

@@ -194,6 +194,28 @@ public abstract class InboxContract : StoreContract
         Assert.Null(afterExpiry);
     }
 
+    [Fact]
+    public async Task A_delivery_s_job_continues_the_trace_of_the_span_that_accepted_it()
+    {
+        // Arrange
+        var store = await NewStoreAsync();
+        string expected;
+
+        // Act
+        using (var span = Span())
+        {
+            expected = span.Id!;
+            await store.Inbox.AcceptAsync(Delivery("d-traced", "{}"), Ct);
+        }
+
+        await store.Inbox.AcceptAsync(Delivery("d-plain", "{}"), Ct);
+        var jobs = (await store.Jobs.ClaimAsync("worker", TimeSpan.FromMinutes(2), 10, Ct)).ToDictionary(j => j.Payload);
+
+        // Assert
+        Assert.Equal(expected, jobs["d-traced"].TraceParent);
+        Assert.Null(jobs["d-plain"].TraceParent);
+    }
+
     protected WebhookDelivery Delivery(string id, string json, string eventName = "issues", string? action = null, long? hookId = null) =>
         new(id, eventName, action, hookId, Clock.GetUtcNow(), Encoding.UTF8.GetBytes(json));
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Orchestrator.Storage;
 
 namespace Orchestrator.Tests.Storage;
@@ -21,6 +22,91 @@ public abstract class JobQueueContract : StoreContract
         // Assert
         Assert.True(result.Created);
         Assert.Equal(new Job(result.JobId, "test.kind", "key-1", """{"n":1}""", JobState.Pending, Start, Start, 0, null, null, null), job);
+    }
+
+    [Fact]
+    public async Task A_job_enqueued_in_a_span_keeps_its_trace_context_and_one_enqueued_outside_any_span_has_none()
+    {
+        // Arrange
+        var store = await NewStoreAsync();
+        string traced, hierarchical;
+        using (Span())
+        {
+            traced = (await store.Jobs.EnqueueAsync(new JobRequest("test.kind", "traced", "{}"), Ct)).JobId;
+        }
+
+        var plain = (await store.Jobs.EnqueueAsync(new JobRequest("test.kind", "plain", "{}"), Ct)).JobId;
+        using (Span(ActivityIdFormat.Hierarchical))
+        {
+            hierarchical = (await store.Jobs.EnqueueAsync(new JobRequest("test.kind", "hierarchical", "{}"), Ct)).JobId;
+        }
+
+        // Act
+        var stored = await store.Jobs.GetAsync(traced, Ct);
+        var claimed = (await store.Jobs.ClaimAsync("worker-a", Lease, 10, Ct)).ToDictionary(j => j.Id);
+        await store.Jobs.FailAsync(claimed[traced], "boom", retryAt: null, Ct);
+        var dead = Assert.Single(await store.Jobs.ListDeadLetteredAsync(10, Ct));
+
+        // Assert
+        Assert.Null(Activity.Current);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", stored!.TraceParent);
+        Assert.Equal(stored.TraceParent, claimed[traced].TraceParent);
+        Assert.Equal(stored.TraceParent, dead.TraceParent);
+        Assert.Null(claimed[plain].TraceParent);
+        Assert.Null(claimed[hierarchical].TraceParent);
+    }
+
+    [Fact]
+    public async Task The_trace_context_is_the_enqueuing_span_s_and_a_deduplicated_enqueue_keeps_the_first()
+    {
+        // Arrange
+        var store = await NewStoreAsync();
+        string first, expected;
+        using (var span = Span())
+        {
+            expected = span.Id!;
+            first = (await store.Jobs.EnqueueAsync(new JobRequest("test.kind", "dedup", "{}"), Ct)).JobId;
+        }
+
+        // Act
+        using (Span())
+        {
+            await store.Jobs.EnqueueAsync(new JobRequest("test.kind", "dedup", "{}"), Ct);
+        }
+
+        var claimed = Assert.Single(await store.Jobs.ClaimAsync("worker-a", Lease, 10, Ct));
+        var byId = await store.Jobs.ClaimByIdAsync(first, "worker-b", Lease, Ct);
+        Clock.Advance(Lease);
+        var again = await store.Jobs.ClaimByIdAsync(first, "worker-b", Lease, Ct);
+
+        // Assert
+        Assert.Equal(first, claimed.Id);
+        Assert.Equal(expected, claimed.TraceParent);
+        Assert.Null(byId);
+        Assert.Equal(expected, again?.TraceParent);
+    }
+
+    [Fact]
+    public async Task A_job_replacing_an_expired_one_of_its_key_has_its_own_trace_context()
+    {
+        // Arrange: a completed job enqueued in a span, kept past its retention.
+        var store = await NewStoreAsync();
+        using (Span())
+        {
+            await store.Jobs.EnqueueAsync(new JobRequest("test.kind", "reused", "{}"), Ct);
+        }
+
+        await store.Jobs.CompleteAsync(Assert.Single(await store.Jobs.ClaimAsync("worker-a", Lease, 10, Ct)), Ct);
+        Clock.Advance(Defaults.CompletedJobRetention + TimeSpan.FromMinutes(1));
+
+        // Act
+        var replaced = await store.Jobs.EnqueueAsync(new JobRequest("test.kind", "reused", "{}"), Ct);
+        var claimed = Assert.Single(await store.Jobs.ClaimAsync("worker-a", Lease, 10, Ct));
+
+        // Assert
+        Assert.True(replaced.Created);
+        Assert.Equal(replaced.JobId, claimed.Id);
+        Assert.Null(claimed.TraceParent);
     }
 
     [Fact]

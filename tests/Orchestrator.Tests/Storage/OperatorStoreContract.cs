@@ -169,6 +169,30 @@ public abstract class OperatorStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task Listed_and_found_jobs_carry_the_trace_context_they_were_enqueued_in()
+    {
+        // Arrange
+        var store = await NewStoreAsync();
+        string expected;
+        using (var span = Span())
+        {
+            expected = span.Id!;
+            await store.Jobs.EnqueueAsync(new JobRequest("k", "traced", "{}"), Ct);
+        }
+
+        await store.Jobs.EnqueueAsync(new JobRequest("k", "plain", "{}", Start.AddMinutes(1)), Ct);
+
+        // Act
+        var pending = (await store.Operator.ListJobsAsync(JobState.Pending, 10, Ct)).ToDictionary(j => j.IdempotencyKey);
+        var found = await store.Operator.FindJobByKeyAsync("traced", Ct);
+
+        // Assert
+        Assert.Equal(expected, pending["traced"].TraceParent);
+        Assert.Null(pending["plain"].TraceParent);
+        Assert.Equal(expected, found?.TraceParent);
+    }
+
+    [Fact]
     public async Task A_dead_letter_retried_is_claimable_again_with_its_attempts_reset_once()
     {
         // Arrange

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Storage;
@@ -32,6 +33,13 @@ public abstract class StoreContract : IAsyncDisposable
     /// any other clean-up with <see cref="OnDispose"/>.
     /// </summary>
     protected abstract Task<IStoreBackend> CreateStoreAsync(FakeTimeProvider clock);
+
+    /// <summary>
+    /// Starts a span (an <see cref="Activity"/> with a W3C id, current until disposed) as a request or job would be
+    /// in when it enqueues a job.
+    /// </summary>
+    protected static Activity Span(ActivityIdFormat format = ActivityIdFormat.W3C) =>
+        new Activity("enqueuing").SetIdFormat(format).Start();
 
     /// <summary>A fresh, initialized store for this test.</summary>
     protected async Task<IStoreBackend> NewStoreAsync()

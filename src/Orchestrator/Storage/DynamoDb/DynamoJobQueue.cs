@@ -50,28 +50,35 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
 
     /// <summary>
     /// The put that enqueues a job: only if no live job holds the key (an expired one may be replaced, as DynamoDB
-    /// deletes expired items only eventually). <paramref name="ifAbsent"/> refuses even an expired one.
+    /// deletes expired items only eventually). <paramref name="ifAbsent"/> refuses even an expired one. The job keeps
+    /// the trace context of the caller's current span, if any, in "traceParent".
     /// </summary>
     public static PutItemRequest EnqueuePut(string table, JobRequest request, string jobId, DateTimeOffset now, bool ifAbsent = false)
     {
         var due = request.DueAt ?? now;
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [DynamoSchema.PartitionKey] = S("job#" + KeyHash(request.IdempotencyKey)),
+            ["id"] = S(jobId),
+            ["kind"] = S(request.Kind),
+            ["idempotencyKey"] = S(request.IdempotencyKey),
+            ["payload"] = S(request.Payload),
+            ["state"] = S(nameof(JobState.Pending)),
+            ["createdAt"] = TimeValue(now),
+            ["scheduledAt"] = TimeValue(due),
+            ["attempts"] = N(0),
+            ["queue"] = S(PendingQueue(request.IdempotencyKey)),
+            ["dueAt"] = TimeValue(due),
+        };
+        if (Telemetry.OrchestratorTracing.CurrentTraceParent() is { } trace)
+        {
+            item["traceParent"] = S(trace);
+        }
+
         return new PutItemRequest
         {
             TableName = table,
-            Item = new Dictionary<string, AttributeValue>
-            {
-                [DynamoSchema.PartitionKey] = S("job#" + KeyHash(request.IdempotencyKey)),
-                ["id"] = S(jobId),
-                ["kind"] = S(request.Kind),
-                ["idempotencyKey"] = S(request.IdempotencyKey),
-                ["payload"] = S(request.Payload),
-                ["state"] = S(nameof(JobState.Pending)),
-                ["createdAt"] = TimeValue(now),
-                ["scheduledAt"] = TimeValue(due),
-                ["attempts"] = N(0),
-                ["queue"] = S(PendingQueue(request.IdempotencyKey)),
-                ["dueAt"] = TimeValue(due),
-            },
+            Item = item,
             ConditionExpression = ifAbsent ? "attribute_not_exists(pk)" : DynamoItems.AbsentOrExpired,
             ExpressionAttributeNames = ifAbsent ? null : new() { ["#ttl"] = DynamoSchema.TimeToLive },
             ExpressionAttributeValues = ifAbsent ? null : new() { [":nowEpoch"] = Epoch(now) },
@@ -449,5 +456,6 @@ internal sealed class DynamoJobQueue(DynamoClient client, string table, StorageO
         Attempts: checked((int)(i.GetNumber("attempts") ?? 0)),
         LeaseOwner: i.GetString("leaseOwner"),
         LeaseExpiresAt: i.GetTime("leaseExpiresAt"),
-        LastError: i.GetString("lastError")));
+        LastError: i.GetString("lastError"),
+        TraceParent: i.GetString("traceParent")));
 }

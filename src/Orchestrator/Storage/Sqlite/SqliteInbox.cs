@@ -65,7 +65,8 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         ArgumentNullException.ThrowIfNull(delivery.Payload);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var pending = new PendingAccept(delivery, withJob, cancellationToken);
+        // The writer loop runs outside the caller's flow: the job takes the caller's trace context from here.
+        var pending = new PendingAccept(delivery, withJob, Telemetry.OrchestratorTracing.CurrentTraceParent(), cancellationToken);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
 
         // A caller that gives up still may have its delivery stored: that is a duplicate on redelivery, never a loss.
@@ -168,11 +169,13 @@ internal sealed partial class SqliteInbox : IWebhookInbox
         _ => new InvalidOperationException("Storing the delivery failed.", exception),
     };
 
-    private sealed class PendingAccept(WebhookDelivery delivery, bool withJob, CancellationToken cancellationToken)
+    private sealed class PendingAccept(WebhookDelivery delivery, bool withJob, string? traceParent, CancellationToken cancellationToken)
     {
         public WebhookDelivery Delivery { get; } = delivery;
 
         public bool WithJob { get; } = withJob;
+
+        public string? TraceParent { get; } = traceParent;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
@@ -208,7 +211,8 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 ("@key", null),
                 ("@payload", null),
                 ("@now", null),
-                ("@due", null));
+                ("@due", null),
+                ("@trace", null));
         }
 
         public AcceptOutcome[] Write(List<PendingAccept> batch, TimeProvider time, StorageOptions options)
@@ -252,6 +256,7 @@ internal sealed partial class SqliteInbox : IWebhookInbox
                 Set(_insertJob, "@payload", job.Payload);
                 Set(_insertJob, "@now", SqliteTime.ToTicks(now));
                 Set(_insertJob, "@due", SqliteTime.ToTicks(job.DueAt ?? now));
+                Set(_insertJob, "@trace", batch[i].TraceParent);
                 _insertJob.ExecuteNonQuery();
             }
 

@@ -18,18 +18,22 @@ internal sealed partial class SqliteJobQueue(
     TimeProvider time,
     ILogger logger) : IJobQueue
 {
-    /// <summary>Inserts a pending job unless its idempotency key exists; an expired completed job counts as gone.</summary>
+    /// <summary>
+    /// Inserts a pending job unless its idempotency key exists; an expired completed job counts as gone. Every caller
+    /// binds @id, @kind, @key, @payload, @now, @due and @trace (the enqueuer's trace context, or null).
+    /// </summary>
     public const string InsertSql = """
-        INSERT INTO jobs (id, kind, idempotency_key, payload, state, created_at, updated_at, due_at, attempts)
-        VALUES (@id, @kind, @key, @payload, 'Pending', @now, @now, @due, 0)
+        INSERT INTO jobs (id, kind, idempotency_key, payload, state, created_at, updated_at, due_at, attempts, trace_parent)
+        VALUES (@id, @kind, @key, @payload, 'Pending', @now, @now, @due, 0, @trace)
         ON CONFLICT (idempotency_key) DO UPDATE SET
             id = excluded.id, kind = excluded.kind, payload = excluded.payload, state = 'Pending',
             created_at = excluded.created_at, updated_at = excluded.updated_at, due_at = excluded.due_at,
-            attempts = 0, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, expires_at = NULL
+            attempts = 0, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, expires_at = NULL,
+            trace_parent = excluded.trace_parent
         WHERE jobs.expires_at IS NOT NULL AND jobs.expires_at <= excluded.created_at
         """;
 
-    private const string Columns = "rowid, id, kind, idempotency_key, payload, state, created_at, due_at, attempts, lease_owner, lease_expires_at, last_error";
+    private const string Columns = "rowid, id, kind, idempotency_key, payload, state, created_at, due_at, attempts, lease_owner, lease_expires_at, last_error, trace_parent";
 
     private const string LeaseHeld = "id = @id AND state = 'Leased' AND lease_owner = @owner AND attempts = @attempts";
 
@@ -51,6 +55,7 @@ internal sealed partial class SqliteJobQueue(
         ArgumentNullException.ThrowIfNull(request.Payload);
         var now = time.GetUtcNow();
         var id = RunId.New(time).Value;
+        var trace = Telemetry.OrchestratorTracing.CurrentTraceParent();
         return database.WriteAsync(
             connection =>
             {
@@ -61,7 +66,8 @@ internal sealed partial class SqliteJobQueue(
                     ("@key", request.IdempotencyKey),
                     ("@payload", request.Payload),
                     ("@now", SqliteTime.ToTicks(now)),
-                    ("@due", SqliteTime.ToTicks(request.DueAt ?? now))) == 1;
+                    ("@due", SqliteTime.ToTicks(request.DueAt ?? now)),
+                    ("@trace", trace)) == 1;
                 if (created)
                 {
                     return new EnqueueResult(id, Created: true);
@@ -390,7 +396,7 @@ internal sealed partial class SqliteJobQueue(
     }
 
     /// <summary>A job row as stored, read without interpreting anything, so reading itself cannot fail.</summary>
-    private sealed record RawJob(long RowId, string? Id, object Kind, object Key, object Payload, object State, object CreatedAt, long? DueAt, object Attempts, object LeaseOwner, object LeaseExpiresAt, object LastError)
+    private sealed record RawJob(long RowId, string? Id, object Kind, object Key, object Payload, object State, object CreatedAt, long? DueAt, object Attempts, object LeaseOwner, object LeaseExpiresAt, object LastError, object TraceParent)
     {
         public static RawJob Read(SqliteDataReader reader) => new(
             reader.GetInt64(0),
@@ -404,7 +410,8 @@ internal sealed partial class SqliteJobQueue(
             reader.GetValue(8),
             reader.GetValue(9),
             reader.GetValue(10),
-            reader.GetValue(11));
+            reader.GetValue(11),
+            reader.GetValue(12));
 
         public static bool IsUnreadable(Exception exception) =>
             exception is InvalidCastException or ArgumentException or FormatException or OverflowException;
@@ -420,7 +427,8 @@ internal sealed partial class SqliteJobQueue(
             checked((int)(long)Attempts),
             LeaseOwner as string,
             SqliteTime.FromTicks(LeaseExpiresAt as long?),
-            LastError as string);
+            LastError as string,
+            TraceParent as string);
     }
 
     private static JobState ParseState(string value) =>

@@ -5,7 +5,7 @@ namespace Orchestrator.Storage.Sqlite;
 /// <summary>The operator's reads (and dead-letter retry) over the same file as the other SQLite contracts.</summary>
 internal sealed class SqliteOperatorStore(SqliteDatabase database, TimeProvider time) : IOperatorStore
 {
-    private const string JobColumns = "id, kind, idempotency_key, payload, state, created_at, due_at, attempts, lease_owner, lease_expires_at, last_error";
+    private const string JobColumns = "id, kind, idempotency_key, payload, state, created_at, due_at, attempts, lease_owner, lease_expires_at, last_error, trace_parent";
 
     private const string DeliveryColumns = "delivery_id, event, action, hook_id, received_at, length(payload), duplicates, last_duplicate_at";
 
@@ -99,7 +99,8 @@ internal sealed class SqliteOperatorStore(SqliteDatabase database, TimeProvider 
                 checked((int)reader.GetInt64(7)),
                 reader.GetNullableString(8),
                 SqliteTime.FromTicks(reader.GetNullableInt64(9)),
-                reader.GetNullableString(10));
+                reader.GetNullableString(10),
+                reader.GetNullableString(11));
         }
         catch (Exception ex) when (ex is InvalidCastException or ArgumentException or FormatException or OverflowException or InvalidOperationException)
         {

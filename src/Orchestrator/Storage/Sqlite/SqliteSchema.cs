@@ -92,6 +92,11 @@ internal static class SqliteSchema
         CREATE INDEX audit_expiry ON audit (expires_at);
         """,
 
+        // The W3C trace context of the span that enqueued the job (Job.TraceParent); null for jobs stored before.
+        """
+        ALTER TABLE jobs ADD COLUMN trace_parent TEXT;
+        """,
+
         // How many times a stored delivery was received again (GitHub redelivering its id), and when last.
         """
         ALTER TABLE inbox ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;

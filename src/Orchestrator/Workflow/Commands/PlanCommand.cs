@@ -59,6 +59,7 @@ public sealed partial class PlanCommand(
 
         var interaction = context.Interaction;
         var runId = RunId.New(time);
+        Telemetry.OrchestratorTracing.Tag("run.id", runId.Value);
         var job = new PlanJob(
             runId.Value,
             repository.Name,

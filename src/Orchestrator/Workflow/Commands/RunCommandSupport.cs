@@ -12,8 +12,18 @@ public sealed class RunCommandSupport(IRunStore runs, IAuditLog audit, TimeProvi
 
     public static string ActorId(CommandContext context) => "discord:" + context.Actor.Id;
 
-    /// <summary>The run named by the "run" argument, else the run whose thread this is, else the only active run.</summary>
+    /// <summary>
+    /// The run named by the "run" argument, else the run whose thread this is, else the only active run. The
+    /// interaction's span is tagged with its run.id.
+    /// </summary>
     public async Task<(Run? Run, string? Problem)> ResolveAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var resolved = await FindAsync(context, cancellationToken);
+        Telemetry.OrchestratorTracing.Tag("run.id", resolved.Run?.Id.Value);
+        return resolved;
+    }
+
+    private async Task<(Run? Run, string? Problem)> FindAsync(CommandContext context, CancellationToken cancellationToken)
     {
         if (context.Argument("run") is { } id)
         {

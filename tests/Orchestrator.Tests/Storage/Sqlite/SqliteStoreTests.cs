@@ -187,6 +187,33 @@ public sealed class SqliteStoreTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_database_of_the_first_schema_is_upgraded_and_its_jobs_read_without_a_trace_context()
+    {
+        // Arrange: the file as the first schema left it, with a pending job.
+        await using (var connection = new SqliteConnection($"Data Source={_database.FilePath};Pooling=False"))
+        {
+            connection.Open();
+            Execute(connection, SqliteSchema.Migrations[0]);
+            Execute(connection, string.Create(
+                CultureInfo.InvariantCulture,
+                $"""
+                INSERT INTO jobs (id, kind, idempotency_key, payload, state, created_at, updated_at, due_at, attempts)
+                VALUES ('01JOLDJOB', 'test.kind', 'old', '{"{}"}', 'Pending', {StoreContract.Start.UtcTicks}, {StoreContract.Start.UtcTicks}, {StoreContract.Start.UtcTicks}, 0);
+                PRAGMA user_version = 1;
+                """));
+        }
+
+        // Act
+        var store = await OpenAsync();
+        var claimed = await store.Jobs.ClaimAsync("worker", Lease, 10, Ct);
+
+        // Assert
+        var job = Assert.Single(claimed);
+        Assert.Equal("01JOLDJOB", job.Id);
+        Assert.Null(job.TraceParent);
+    }
+
+    [Fact]
     public async Task A_database_written_by_a_newer_schema_is_refused()
     {
         // Arrange
