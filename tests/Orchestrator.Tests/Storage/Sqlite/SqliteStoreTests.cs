@@ -214,6 +214,37 @@ public sealed class SqliteStoreTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_database_of_the_second_schema_is_upgraded_and_its_deliveries_count_redeliveries_from_zero()
+    {
+        // Arrange: the file as the second schema left it, with a stored delivery.
+        await using (var connection = new SqliteConnection($"Data Source={_database.FilePath};Pooling=False"))
+        {
+            connection.Open();
+            Execute(connection, SqliteSchema.Migrations[0]);
+            Execute(connection, SqliteSchema.Migrations[1]);
+            Execute(connection, string.Create(
+                CultureInfo.InvariantCulture,
+                $"""
+                INSERT INTO inbox (delivery_id, event, action, hook_id, received_at, payload, expires_at)
+                VALUES ('d-old', 'ping', NULL, NULL, {StoreContract.Start.UtcTicks}, X'7B7D', {StoreContract.Start.AddDays(1).UtcTicks});
+                PRAGMA user_version = 2;
+                """));
+        }
+
+        // Act
+        var store = await OpenAsync();
+        var before = await store.Operator.GetDeliveryAsync("d-old", Ct);
+        var again = await store.Inbox.StoreWithoutJobAsync(new WebhookDelivery("d-old", "ping", null, null, StoreContract.Start, "{}"u8.ToArray()), Ct);
+        var after = await store.Operator.GetDeliveryAsync("d-old", Ct);
+
+        // Assert
+        Assert.Equal((0, (DateTimeOffset?)null), (before!.Duplicates, before.LastDuplicateAt));
+        Assert.Equal(AcceptOutcome.Duplicate, again);
+        Assert.Equal(1, after!.Duplicates);
+        Assert.Equal(Clock.GetUtcNow(), after.LastDuplicateAt);
+    }
+
+    [Fact]
     public async Task A_database_written_by_a_newer_schema_is_refused()
     {
         // Arrange
