@@ -188,6 +188,7 @@ public sealed class RoutingTests
         Assert.Contains(menu["options"]!.AsArray(), o => o!["value"]!.GetValue<string>() == issue.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(64, refused["data"]!["flags"]!.GetValue<int>());
         Assert.Equal(4, choices["type"]!.GetValue<int>());
+        Assert.Equal(64, choices["data"]!["flags"]!.GetValue<int>()); // the approver alone sees the executors' menu
         var agents = choices["data"]!["components"]![0]!["components"]![0]!;
         Assert.Equal($"route:{planned.Id}:{issue.Number}", agents["custom_id"]!.GetValue<string>());
         Assert.Equal(["copilot", "claude", "nightly"], agents["options"]!.AsArray().Select(o => o!["value"]!.GetValue<string>()));
@@ -277,7 +278,7 @@ public sealed class RoutingTests
         // Act: a claude/… branch and a Claude error comment appear on the OpenHands task's issue; then Claude's own branch
         loop.World.Push($"claude/issue-{forOpenHands.Number}-20261125-0905");
         await loop.WebhookAsync("create", AgentPayloads.BranchCreated($"claude/issue-{forOpenHands.Number}-20261125-0905"));
-        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", forOpenHands.Number, failed, "someone"));
+        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", forOpenHands.Number, failed, "claude[bot]"));
         await loop.DrainAsync();
         var ignored = (await loop.OnlyRunAsync()).Task(forOpenHands.Number)!;
         loop.World.Push($"claude/issue-{forClaude.Number}-20261125-0906");
