@@ -340,6 +340,27 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task A_route_changed_while_the_model_is_still_asked_redraws_the_plan_without_asking_it_again()
+    {
+        // Arrange: a pending plan whose advice is still awaited (no provider here: asking would record a fallback)
+        await using var loop = await DailyLoopDriver.StartAsync(ThreeAgents());
+        var issue = loop.World.AddIssue("Fix a typo", null, "ready");
+        var (planned, _) = await loop.PlanAsync();
+        await loop.Runs.UpdateAsync(planned with { Advice = PlanAdvice.Pending }, Ct);
+
+        // Act: the approver changes the route
+        await loop.CommandAsync("route", DailyLoopDriver.Approver, null, ("issue", issue.Number), ("agent", "claude"), ("run", planned.Id.Value));
+        await loop.DrainAsync();
+        var run = await loop.OnlyRunAsync();
+
+        // Assert: the proposal shows the new route; the advice is still awaited, so the model was not asked by the redraw
+        Assert.Equal(AdviceState.Pending, run.Advice!.State);
+        Assert.Equal("claude", run.Task(issue.Number)!.Executor);
+        var proposal = loop.Discord.Messages(loop.Channel).First(m => m.Embeds.Count > 0).Embeds[0]!["description"]!.GetValue<string>();
+        Assert.Contains("→ **claude** (changed by User 2)", proposal, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_repository_with_one_executor_shows_no_routes_and_no_menu()
     {
         await using var loop = await DailyLoopDriver.StartAsync();
