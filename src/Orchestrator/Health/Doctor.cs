@@ -185,9 +185,10 @@ public sealed class Doctor(
                 ? CheckResult.Warn("github", name, $"{name} is archived: nothing can be dispatched or closed there.", "Unarchive it or remove it from Orchestrator:Repositories.")
                 : CheckResult.Pass("github", name, $"{name} is visible (default branch {info.DefaultBranch})."),
         };
-        foreach (var executor in repository.AllExecutors())
+        var all = repository.AllExecutors();
+        for (var i = 0; i < all.Count; i++)
         {
-            results.AddRange(await ExecutorChecksAsync(repository, executor, cancellationToken));
+            results.AddRange(await ExecutorChecksAsync(repository, all[i], repository.Executors.Count == 0 ? "Executor" : $"Executors:{i}", cancellationToken));
         }
 
         if (repository.Deploy.Workflow is { } deploy)
@@ -419,7 +420,7 @@ public sealed class Doctor(
     };
 
     /// <summary>What GitHub and the configuration show about one executor of a repository.</summary>
-    private async Task<List<CheckResult>> ExecutorChecksAsync(RepositoryOptions repository, ExecutorOptions executor, CancellationToken cancellationToken)
+    private async Task<List<CheckResult>> ExecutorChecksAsync(RepositoryOptions repository, ExecutorOptions executor, string setting, CancellationToken cancellationToken)
     {
         var name = repository.Name;
         var check = repository.Executors.Count == 0 ? $"{name} executor" : $"{name} executor {executor.EffectiveName}";
@@ -429,12 +430,12 @@ public sealed class Doctor(
             case ExecutorKind.Workflow when executor.Workflow is { } file:
                 checks.Add(await github.WorkflowExistsAsync(name, file, cancellationToken)
                     ? CheckResult.Pass("github", check, $"The executor's workflow {file} exists.")
-                    : CheckResult.Fail("github", check, $"The executor's workflow .github/workflows/{file} is not in {name}.", "Commit the workflow to the default branch, or correct Executor:Workflow."));
+                    : CheckResult.Fail("github", check, $"The executor's workflow .github/workflows/{file} is not in {name}.", $"Commit the workflow to the default branch, or correct {setting}:Workflow."));
                 break;
             case ExecutorKind.Assign when executor.Assignee is { } login:
                 checks.Add(await github.CanBeAssignedAsync(name, login, cancellationToken)
                     ? CheckResult.Pass("github", check, $"{login} can be assigned to issues.")
-                    : CheckResult.Fail("github", check, $"{login} cannot be assigned to issues of {name}.", "Give the account access to the repository (or enable the agent for it), or correct Executor:Assignee."));
+                    : CheckResult.Fail("github", check, $"{login} cannot be assigned to issues of {name}.", $"Give the account access to the repository (or enable the agent for it), or correct {setting}:Assignee."));
                 break;
             default:
                 checks.Add(CheckResult.Pass("github", check, $"The {executor.Kind} executor needs nothing GitHub can show in advance."));

@@ -57,8 +57,7 @@ public sealed class PullRequestLinker(IRunStore runs, IGitHubApi github, Executo
         if (branch is not null && options.CurrentValue.Find(repository) is { } configured)
         {
             // The branch must be one the task's own executor makes (a Claude branch does not claim an OpenHands task).
-            var agents = waiting.Where(w => executors.BranchOwner(configured, branch, w.Task.IssueNumber) is { } owner
-                && string.Equals(owner.EffectiveName, configured.ExecutorOf(w.Task).EffectiveName, StringComparison.OrdinalIgnoreCase)).ToList();
+            var agents = waiting.Where(w => executors.MakesBranch(configured.ExecutorOf(w.Task), branch, w.Task.IssueNumber)).ToList();
             if (agents.Count == 1)
             {
                 return new TaskLink(agents[0].Run, agents[0].Task.IssueNumber, "agent branch");

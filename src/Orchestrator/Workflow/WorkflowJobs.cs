@@ -81,7 +81,8 @@ public sealed record PlanJob(
     string RequestedBy,
     [property: JsonPropertyName("interaction")] InteractionHandle? Interaction) : IRunPayload;
 
-public sealed record RunJob(string RunId) : IRunPayload;
+/// <summary>A job about one run; <see cref="RedrawOnly"/> asks the plan-enrichment job only to redraw the proposal (a changed route), never the model.</summary>
+public sealed record RunJob(string RunId, bool RedrawOnly = false) : IRunPayload;
 
 /// <summary>Refresh the run's status message and, optionally, post a notice in its thread.</summary>
 public sealed record UpdateJob(string RunId, string? Notice = null, int? ApproveCiIssue = null, int? AskIssue = null) : IRunPayload;

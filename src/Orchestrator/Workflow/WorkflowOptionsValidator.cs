@@ -3,12 +3,31 @@ using Orchestrator.Configuration;
 
 namespace Orchestrator.Workflow;
 
-/// <summary>Checks every configured repository at start-up, so a typo fails fast with the setting's name.</summary>
-public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
+/// <summary>
+/// Checks every configured repository at start-up, so a typo fails fast with the setting's name. The configuration
+/// binder drops a list element it cannot convert (a repository with <c>Routing=Bogus</c> would silently vanish), so
+/// each repository and executor section is bound again on its own here, where a bad value names itself.
+/// </summary>
+public sealed class WorkflowOptionsValidator(IConfiguration? configuration) : IValidateOptions<WorkflowOptions>
 {
+    public WorkflowOptionsValidator()
+        : this(null)
+    {
+    }
+
     public ValidateOptionsResult Validate(string? name, WorkflowOptions options)
     {
         var failures = new List<string>();
+        if (configuration is not null)
+        {
+            CheckElements(configuration, failures);
+            if (failures.Count > 0)
+            {
+                // What was bound lacks the element that failed: checking it further would only mislead.
+                return ValidateOptionsResult.Fail(failures);
+            }
+        }
+
         for (var i = 0; i < options.Repositories.Count; i++)
         {
             var repo = options.Repositories[i];
@@ -63,6 +82,32 @@ public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>Binds each repository and executor section alone; a value that does not convert becomes one line naming it.</summary>
+    private static void CheckElements(IConfiguration configuration, List<string> failures)
+    {
+        foreach (var repository in configuration.GetSection(WorkflowOptions.Section + ":Repositories").GetChildren())
+        {
+            Bind(configuration, repository, new RepositoryOptions(), failures);
+            foreach (var executor in repository.GetSection(nameof(RepositoryOptions.Executors)).GetChildren())
+            {
+                Bind(configuration, executor, new ExecutorOptions(), failures);
+            }
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The options types are bound by the same reflection binder at start-up (BindConfiguration).")]
+    private static void Bind(IConfiguration configuration, IConfigurationSection section, object target, List<string> failures)
+    {
+        try
+        {
+            section.Bind(target);
+        }
+        catch (InvalidOperationException ex) when (StartupErrors.Describe(ex, configuration) is { } lines)
+        {
+            failures.AddRange(lines);
+        }
+    }
+
     private static void ValidateExecutors(RepositoryOptions repo, string prefix, List<string> failures)
     {
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -73,6 +118,12 @@ public sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
             if (executor.Validate(path) is { } problem)
             {
                 failures.Add($"{prefix}:{problem}");
+            }
+
+            if (executor.EffectiveName.Length > Discord.DiscordLimits.SelectText)
+            {
+                // The name is a select option's label and value, which Discord caps at 100 characters.
+                failures.Add(Settings.Invalid($"{prefix}:{path}:Name", $"expected at most {Discord.DiscordLimits.SelectText} characters", executor.EffectiveName));
             }
 
             if (!names.Add(executor.EffectiveName))

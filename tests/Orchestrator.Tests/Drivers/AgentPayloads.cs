@@ -59,6 +59,7 @@ public static class AgentPayloads
         payload["issue"]!.AsObject().Remove("pull_request");
         payload["comment"]!["body"] = body;
         payload["comment"]!["user"]!["login"] = author;
+        payload["comment"]!["user"]!["type"] = author.EndsWith("[bot]", StringComparison.Ordinal) ? "Bot" : "User"; // as GitHub marks apps' accounts
         return payload;
     }
 

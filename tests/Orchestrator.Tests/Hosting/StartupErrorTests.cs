@@ -15,6 +15,10 @@ public sealed class StartupErrorTests
         { "Orchestrator__Repositories__0__Name", "not a repository", "error: Orchestrator:Repositories:0:Name is invalid: expected \"owner/name\" (got 'not a repository')" },
         { "Orchestrator__Repositories__0__Schedule__Cron", "every day", "error: Orchestrator:Repositories:0:Schedule:Cron is invalid" },
         { "Orchestrator__Repositories__0__Schedule__TimeZone", "Mars/Olympus", "error: Orchestrator:Repositories:0:Schedule:TimeZone is invalid" },
+        { "Orchestrator__Repositories__0__Limit", "abc", "error: Orchestrator:Repositories:0:Limit is invalid: expected a whole number (got 'abc')" },
+        { "Orchestrator__Repositories__0__Routing", "Bogus", "error: Orchestrator:Repositories:0:Routing is invalid: expected one of Rules, Best (got 'Bogus')" },
+        { "Orchestrator__Repositories__0__Executors__0__Kind", "Bogus", "error: Orchestrator:Repositories:0:Executors:0:Kind is invalid: expected one of Workflow, Assign" },
+        { "Orchestrator__Repositories__0__Executors__0__Sizes", "XL", "error: Orchestrator:Repositories:0:Executors:0:Sizes is invalid: expected sizes among S, M and L (got 'XL')" },
         { "PORT", "abc", "error: PORT is invalid: expected a port number from 1 to 65535 (got 'abc')" },
         { "PORT", "", "error: PORT is invalid: expected a port number from 1 to 65535 (set but empty)" },
         { "PORT", "70000", "error: PORT is invalid: expected a port number from 1 to 65535 (got '70000')" },
@@ -40,6 +44,10 @@ public sealed class StartupErrorTests
             settings.TryAdd("Orchestrator__Repositories__0__Name", "acme/app");
             settings["Orchestrator__Repositories__0__Executor__Workflow"] = "agent.yml";
             settings["Orchestrator__Repositories__0__ChannelId"] = "1";
+            if (variable.Contains("Executors", StringComparison.Ordinal))
+            {
+                settings.TryAdd("Orchestrator__Repositories__0__Executors__0__Kind", "Claude");
+            }
         }
 
         // Act

@@ -182,6 +182,24 @@ public sealed class AgentFlowTests
     }
 
     [Fact]
+    public async Task A_person_pasting_an_agents_failure_text_does_not_fail_the_task()
+    {
+        // Arrange
+        await using var loop = await DailyLoopDriver.StartAsync(new Dictionary<string, string?> { ["Orchestrator:Repositories:0:Executor:Kind"] = "Claude" });
+        var issue = loop.World.AddIssue("Export to CSV", null, "ready");
+        var (planned, interaction) = await loop.PlanAsync();
+        await loop.ApproveAsync(planned, interaction);
+        var failed = "**Claude encountered an error after 1m 12s** —— [View job](https://github.com/octo/app/actions/runs/1)\n\n```\nAPI Error: 529 Overloaded\n```\n\n---\n";
+
+        // Act: a person (a User account, not an app) posts the agent's failure text
+        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("created", issue.Number, failed, "mallory"));
+        await loop.DrainAsync();
+
+        // Assert
+        Assert.Equal(TaskState.Dispatched, (await loop.OnlyRunAsync()).Task(issue.Number)!.State);
+    }
+
+    [Fact]
     public async Task OpenHands_is_started_by_its_label_and_its_draft_pull_request_is_followed_to_merge()
     {
         // Arrange

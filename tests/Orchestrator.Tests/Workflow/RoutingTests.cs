@@ -188,6 +188,7 @@ public sealed class RoutingTests
         Assert.Contains(menu["options"]!.AsArray(), o => o!["value"]!.GetValue<string>() == issue.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(64, refused["data"]!["flags"]!.GetValue<int>());
         Assert.Equal(4, choices["type"]!.GetValue<int>());
+        Assert.Equal(64, choices["data"]!["flags"]!.GetValue<int>()); // the approver alone sees the executors' menu
         var agents = choices["data"]!["components"]![0]!["components"]![0]!;
         Assert.Equal($"route:{planned.Id}:{issue.Number}", agents["custom_id"]!.GetValue<string>());
         Assert.Equal(["copilot", "claude", "nightly"], agents["options"]!.AsArray().Select(o => o!["value"]!.GetValue<string>()));
@@ -277,7 +278,7 @@ public sealed class RoutingTests
         // Act: a claude/… branch and a Claude error comment appear on the OpenHands task's issue; then Claude's own branch
         loop.World.Push($"claude/issue-{forOpenHands.Number}-20261125-0905");
         await loop.WebhookAsync("create", AgentPayloads.BranchCreated($"claude/issue-{forOpenHands.Number}-20261125-0905"));
-        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", forOpenHands.Number, failed, "someone"));
+        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", forOpenHands.Number, failed, "claude[bot]"));
         await loop.DrainAsync();
         var ignored = (await loop.OnlyRunAsync()).Task(forOpenHands.Number)!;
         loop.World.Push($"claude/issue-{forClaude.Number}-20261125-0906");
@@ -336,6 +337,27 @@ public sealed class RoutingTests
                 [.. numbers.Select((n, i) => new RunTask(n, i < merged ? TaskState.Merged : TaskState.Failed, $"{id}-{n}", DispatchedAt: at, MergedAt: i < merged ? at.AddHours(3) : null, Executor: executor, Failure: i < merged ? null : TaskFailure.Agent))],
                 Version: 0),
             Ct);
+    }
+
+    [Fact]
+    public async Task A_route_changed_while_the_model_is_still_asked_redraws_the_plan_without_asking_it_again()
+    {
+        // Arrange: a pending plan whose advice is still awaited (no provider here: asking would record a fallback)
+        await using var loop = await DailyLoopDriver.StartAsync(ThreeAgents());
+        var issue = loop.World.AddIssue("Fix a typo", null, "ready");
+        var (planned, _) = await loop.PlanAsync();
+        await loop.Runs.UpdateAsync(planned with { Advice = PlanAdvice.Pending }, Ct);
+
+        // Act: the approver changes the route
+        await loop.CommandAsync("route", DailyLoopDriver.Approver, null, ("issue", issue.Number), ("agent", "claude"), ("run", planned.Id.Value));
+        await loop.DrainAsync();
+        var run = await loop.OnlyRunAsync();
+
+        // Assert: the proposal shows the new route; the advice is still awaited, so the model was not asked by the redraw
+        Assert.Equal(AdviceState.Pending, run.Advice!.State);
+        Assert.Equal("claude", run.Task(issue.Number)!.Executor);
+        var proposal = loop.Discord.Messages(loop.Channel).First(m => m.Embeds.Count > 0).Embeds[0]!["description"]!.GetValue<string>();
+        Assert.Contains("→ **claude** (changed by User 2)", proposal, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class RouteCommand(RunCommandSupport support, IRunStore runs, IJob
 
         // The proposal is redrawn by a job (its pages are edited in place), so the answer stays within Discord's 3 seconds.
         await jobs.EnqueueAsync(
-            WorkflowJobs.For(WorkflowJobs.EnrichPlan, $"enrich:{run.Id}:route:{context.Interaction.Id}", new RunJob(run.Id.Value), WorkflowJsonContext.Default.RunJob),
+            WorkflowJobs.For(WorkflowJobs.EnrichPlan, $"enrich:{run.Id}:route:{context.Interaction.Id}", new RunJob(run.Id.Value, RedrawOnly: true), WorkflowJsonContext.Default.RunJob),
             cancellationToken);
         return RunCommandSupport.Answer(context, $"🔀 #{number} goes to **{Markdown.Escape(executor.EffectiveName)}** now (was {Markdown.Escape(current)}), changed by {Markdown.Escape(context.Actor.DisplayName)}.");
     }

@@ -30,6 +30,11 @@ public sealed class AgentCommentEventHandler(RunUpdates updates, IRunStore runs,
             return; // not an issue comment, or one of ours
         }
 
+        if (e.Comment?.User?.Type != Octokit.Webhooks.Models.UserType.Bot)
+        {
+            return; // agents comment as apps (claude[bot], github-actions[bot]); a person's look-alike text is not an outcome
+        }
+
         var number = (int)e.Issue.Number;
         if (options.CurrentValue.Find(repo) is not { } repository
             || await runs.FindByIssueAsync(repo, number, cancellationToken) is not { State: RunState.InProgress } run

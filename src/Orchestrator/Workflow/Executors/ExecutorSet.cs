@@ -21,5 +21,9 @@ public sealed class ExecutorSet(IEnumerable<IExecutor> executors, Microsoft.Exte
     /// Copilot's branches (copilot/…) do not name their issue, so Copilot never claims one by its name.
     /// </summary>
     public ExecutorOptions? BranchOwner(RepositoryOptions repository, string branch, int issue) =>
-        repository.AllExecutors().FirstOrDefault(e => e.Kind != ExecutorKind.Copilot && For(e.Kind).IsAgentBranch(branch, issue));
+        repository.AllExecutors().FirstOrDefault(e => MakesBranch(e, branch, issue));
+
+    /// <summary>True when <paramref name="executor"/> makes branches like <paramref name="branch"/> for <paramref name="issue"/> (never Copilot, see <see cref="BranchOwner"/>).</summary>
+    public bool MakesBranch(ExecutorOptions executor, string branch, int issue) =>
+        executor.Kind != ExecutorKind.Copilot && For(executor.Kind).IsAgentBranch(branch, issue);
 }

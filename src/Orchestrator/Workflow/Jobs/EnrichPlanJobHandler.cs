@@ -27,14 +27,16 @@ public sealed partial class EnrichPlanJobHandler(
 
     public async Task HandleAsync(Job job, CancellationToken cancellationToken)
     {
-        var runId = new RunId(WorkflowJobs.Read(job, WorkflowJsonContext.Default.RunJob).RunId);
+        var request = WorkflowJobs.Read(job, WorkflowJsonContext.Default.RunJob);
+        var runId = new RunId(request.RunId);
         var run = await runs.GetAsync(runId, cancellationToken);
         if (run is null || run.Discord is not { PlanMessageId: { } planMessage, ThreadId: { } thread } location)
         {
             return;
         }
 
-        if (run.Advice is { State: AdviceState.Pending })
+        // A redraw (a changed route) never asks the model: the job that does is already queued or running.
+        if (run.Advice is { State: AdviceState.Pending } && !request.RedrawOnly)
         {
             var advice = run.State == RunState.Pending
                 ? await model.AdviseAsync(run.Repository, await InputsAsync(run, cancellationToken), cancellationToken)
