@@ -11,7 +11,18 @@ public sealed class DashboardPage(IPage page, Uri service, string screenshots)
 
     public Task<string> HeadingAsync() => Page.Locator("h1").InnerTextAsync();
 
-    public Task SignInWithGitHubAsync() => Page.GetByRole(AriaRole.Link, new() { Name = "Sign in with GitHub" }).ClickAsync();
+    /// <summary>
+    /// Clicks "Sign in with GitHub" and waits until the redirects (GitHub's authorize page, the callback) end back on
+    /// <c>/admin</c>. Waiting for the URL alone would race: the signed-out page is <c>/admin</c> too.
+    /// </summary>
+    public async Task SignInWithGitHubAsync()
+    {
+        // The page GitHub's callback redirects to is the request that ends the chain (its RedirectedFrom is the callback).
+        var back = Page.WaitForRequestFinishedAsync(new() { Predicate = r => r.RedirectedFrom is { } from && from.Url.Contains("/admin/signin-github", StringComparison.Ordinal) });
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Sign in with GitHub" }).ClickAsync();
+        await back;
+        await Page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
 
     public Task<string> SignedInAsAsync() => Page.Locator("header .who b").InnerTextAsync();
 
