@@ -51,6 +51,9 @@ public static class AgentPayloads
     }
 
     /// <summary>issue_comment (created or edited) on an issue by an account, e.g. claude[bot]'s tracking comment.</summary>
+    /// <summary>claude-code-action's tracking comment once the agent failed (its error header and the error in a code block).</summary>
+    public const string ClaudeErrorComment = "**Claude encountered an error after 1m 12s** —— [View job](https://github.com/octo/app/actions/runs/1)\n\n```\nAPI Error: 529 Overloaded\n```\n\n---\n";
+
     public static JsonObject IssueComment(string action, int issue, string body, string author)
     {
         var payload = WebhookExamples.Get("issue_comment", action);

@@ -166,11 +166,10 @@ public sealed class AgentFlowTests
         var (planned, interaction) = await loop.PlanAsync();
         var run = await loop.ApproveAsync(planned, interaction);
         var working = "Claude Code is working… <img src=\"https://github.com/user-attachments/assets/spinner.gif\" width=\"14px\" height=\"14px\" />";
-        var failed = "**Claude encountered an error after 1m 12s** —— [View job](https://github.com/octo/app/actions/runs/1)\n\n```\nAPI Error: 529 Overloaded\n```\n\n---\n";
 
         // Act: the tracking comment is created, then edited with the outcome
         await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("created", issue.Number, working, "claude[bot]"));
-        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", issue.Number, failed, "claude[bot]"));
+        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", issue.Number, AgentPayloads.ClaudeErrorComment, "claude[bot]"));
         await loop.DrainAsync();
 
         // Assert
@@ -189,10 +188,9 @@ public sealed class AgentFlowTests
         var issue = loop.World.AddIssue("Export to CSV", null, "ready");
         var (planned, interaction) = await loop.PlanAsync();
         await loop.ApproveAsync(planned, interaction);
-        var failed = "**Claude encountered an error after 1m 12s** —— [View job](https://github.com/octo/app/actions/runs/1)\n\n```\nAPI Error: 529 Overloaded\n```\n\n---\n";
 
         // Act: a person (a User account, not an app) posts the agent's failure text
-        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("created", issue.Number, failed, "mallory"));
+        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("created", issue.Number, AgentPayloads.ClaudeErrorComment, "mallory"));
         await loop.DrainAsync();
 
         // Assert

@@ -273,12 +273,11 @@ public sealed class RoutingTests
         var forOpenHands = loop.World.AddIssue("Fix a typo", null, "ready");
         var (planned, interaction) = await loop.PlanAsync();
         await loop.ApproveAsync(planned, interaction);
-        var failed = "**Claude encountered an error after 1m 12s** —— [View job](https://github.com/octo/app/actions/runs/1)\n\n```\nAPI Error: 529 Overloaded\n```\n\n---\n";
 
         // Act: a claude/… branch and a Claude error comment appear on the OpenHands task's issue; then Claude's own branch
         loop.World.Push($"claude/issue-{forOpenHands.Number}-20261125-0905");
         await loop.WebhookAsync("create", AgentPayloads.BranchCreated($"claude/issue-{forOpenHands.Number}-20261125-0905"));
-        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", forOpenHands.Number, failed, "claude[bot]"));
+        await loop.WebhookAsync("issue_comment", AgentPayloads.IssueComment("edited", forOpenHands.Number, AgentPayloads.ClaudeErrorComment, "claude[bot]"));
         await loop.DrainAsync();
         var ignored = (await loop.OnlyRunAsync()).Task(forOpenHands.Number)!;
         loop.World.Push($"claude/issue-{forClaude.Number}-20261125-0906");
