@@ -13,6 +13,10 @@ public sealed record Route(string Executor, string Reason);
 /// </summary>
 public static class Routing
 {
+    private const string LabelPrefix = "label ";
+
+    private const string ChangedByPrefix = "changed by ";
+
     public static IssueSize? ParseSize(string text) =>
         text.Trim().ToUpperInvariant() switch
         {
@@ -84,7 +88,7 @@ public static class Routing
             var label = RepositoryOptions.Split(executor.Labels).FirstOrDefault(l => issue.Labels.Contains(l, StringComparer.OrdinalIgnoreCase));
             if (label is not null)
             {
-                return new Route(executor.EffectiveName, "label " + label);
+                return new Route(executor.EffectiveName, LabelPrefix + label);
             }
         }
 
@@ -106,9 +110,13 @@ public static class Routing
         return new Route(repository.DefaultExecutor.EffectiveName, "default");
     }
 
+    /// <summary>The reason of a route a person chose (see <see cref="IsFixed"/>).</summary>
+    public static string ChangedBy(string person) => ChangedByPrefix + person;
+
     /// <summary>True when the route was chosen by a label or a person, which a later size or score must not change.</summary>
     public static bool IsFixed(RunTask task) =>
-        task.RoutedBy is { } reason && (reason.StartsWith("label ", StringComparison.Ordinal) || reason.StartsWith("changed by ", StringComparison.Ordinal));
+        task.RoutedBy is { } reason && (reason.StartsWith(LabelPrefix, StringComparison.Ordinal) || reason.StartsWith(ChangedByPrefix, StringComparison.Ordinal));
+
 }
 
 /// <summary>Routes the issues of one plan, reading the scoreboard once when the repository routes by the best merge rate.</summary>

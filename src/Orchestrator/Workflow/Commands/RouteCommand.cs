@@ -58,7 +58,7 @@ public sealed class RouteCommand(RunCommandSupport support, IRunStore runs, IJob
             return await support.RefuseAsync(context, "route", run, $"`{Markdown.Escape(agent)}` is not an executor of `{run.Repository}`; choose one of {string.Join(", ", names.Select(n => $"`{Markdown.Escape(n)}`"))}.", cancellationToken);
         }
 
-        var by = "changed by " + context.Actor.DisplayName;
+        var by = Routing.ChangedBy(context.Actor.DisplayName);
         var changed = await runs.UpdateWithRetryAsync(
             run.Id,
             r => r.State == RunState.Pending && r.Task(issue) is { } task
